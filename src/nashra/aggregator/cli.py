@@ -1,0 +1,220 @@
+"""The `nashra` command. Parses arguments and configuration, then hands over to the stages.
+
+Exit codes: 0 success, 1 a command that ran but found problems (e.g. a feed check failed), 2 bad usage or
+bad configuration (the message names the field), 3 the daemon could not start (database, lock).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import os
+import sys
+from pathlib import Path
+
+from nashra import __version__
+
+from .config import Config, ConfigError, load_config
+
+log = logging.getLogger("nashra")
+DEFAULT_CONFIG = "feeds.yaml"
+
+
+def _setup_logging(verbosity: int) -> None:
+    level = {-1: logging.WARNING, 0: logging.INFO}.get(verbosity, logging.DEBUG)
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+                        datefmt="%Y-%m-%d %H:%M:%S")
+    if verbosity < 1:
+        for noisy in ("apscheduler", "httpcore"):
+            logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="nashra",
+        description="Nashra polls Arabic news feeds, folds duplicate stories, sorts them into topics and "
+                    "republishes them as Atom feeds, a web page and a daily digest.",
+        epilog="Run `nashra COMMAND --help` for a command's options. Configuration reference: README.md.",
+    )
+    parser.add_argument("--config", "-c", type=Path,
+                        default=Path(os.environ.get("NASHRA_CONFIG", DEFAULT_CONFIG)),
+                        help="configuration file (default: $NASHRA_CONFIG or ./feeds.yaml)")
+    parser.add_argument("-v", "--verbose", action="count", default=0, help="more log output (-vv: debug)")
+    parser.add_argument("-q", "--quiet", action="store_true", help="warnings and errors only")
+    parser.add_argument("--version", action="version", version=f"nashra {__version__}")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    run = sub.add_parser("run", help="run the daemon (poll, store, publish)",
+                         description="Poll the configured feeds on their schedules and publish to output_dir.")
+    run.add_argument("--once", action="store_true", help="one full cycle over every feed, publish, then exit 0")
+    listen = run.add_mutually_exclusive_group()
+    listen.add_argument("--listen", metavar="HOST:PORT", help="serve output_dir over HTTP (default: config "
+                        "`listen`, 127.0.0.1:8080; not with --once)")
+    listen.add_argument("--no-listen", action="store_true", help="do not serve output_dir")
+
+    sub.add_parser("publish", help="rebuild every output from the store")
+    status = sub.add_parser("status", help="per-feed health: last success, errors, next check")
+    status.add_argument("--json", action="store_true", help="machine-readable output")
+
+    feeds = sub.add_parser("feeds", help="list, check, import or export subscriptions")
+    feeds_sub = feeds.add_subparsers(dest="feeds_command", metavar="ACTION", required=True)
+    feeds_sub.add_parser("list", help="the configured feeds")
+    check = feeds_sub.add_parser("check", help="fetch and parse feeds now (nothing is stored)")
+    check.add_argument("names", nargs="*", metavar="NAME_OR_URL", help="only these feeds")
+    imp = feeds_sub.add_parser("import-opml", help="add the feeds of an OPML file to the configuration")
+    imp.add_argument("file", type=Path)
+    exp = feeds_sub.add_parser("export-opml", help="write the configured feeds as OPML")
+    exp.add_argument("-o", "--output", type=Path, help="file to write (default: standard output)")
+
+    demo = sub.add_parser("demo", help="one offline cycle over the sample feeds in seeds/feeds")
+    demo.add_argument("--output", type=Path, default=Path("public"), help="where to publish (default: public)")
+    demo.add_argument("--database", type=Path, default=Path("var/demo.db"),
+                      help="demo database, recreated each run (default: var/demo.db)")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    _setup_logging(-1 if args.quiet else args.verbose)
+    if args.command == "demo":
+        from .demo import run_demo
+
+        return run_demo(args.output, args.database)
+    try:
+        config = load_config(args.config)
+    except ConfigError as exc:
+        print(f"nashra: configuration error: {exc}", file=sys.stderr)
+        return 2
+    handler = {"run": cmd_run, "publish": cmd_publish, "status": cmd_status, "feeds": cmd_feeds}[args.command]
+    try:
+        return handler(config, args)
+    except KeyboardInterrupt:
+        return 130
+    except BrokenPipeError:  # `nashra feeds list | head`
+        sys.stderr.close()
+        return 0
+
+
+def _open_store(config: Config):
+    from .store import Store, StoreError
+
+    try:
+        return Store(config.database)
+    except StoreError as exc:
+        print(f"nashra: {exc}", file=sys.stderr)
+        return None
+
+
+def cmd_run(config: Config, args: argparse.Namespace) -> int:
+    from .daemon import AlreadyRunning, Daemon, DaemonLock
+
+    lock = DaemonLock(config.database)
+    try:
+        lock.acquire()
+    except AlreadyRunning as exc:
+        print(f"nashra: {exc}", file=sys.stderr)
+        return 3
+    store = _open_store(config)
+    if store is None:
+        return 3
+    daemon = Daemon(config, store)
+    server = None
+    try:
+        daemon.install_signal_handlers()
+        daemon.sync_feeds()
+        if args.once:
+            report = daemon.cycle(every_feed=True)
+            print(f"{len(report.outcomes)} feeds polled: {report.new_items} new items, "
+                  f"{report.updated_items} updated, {report.errors} failed; output in {config.output_dir}")
+            return 0
+        if not args.no_listen:
+            from .serve import start_server
+
+            try:
+                server = start_server(config.output_dir, args.listen or config.listen)
+            except OSError as exc:
+                print(f"nashra: cannot listen on {args.listen or config.listen}: {exc.strerror} "
+                      "(use --listen HOST:PORT or --no-listen)", file=sys.stderr)
+                return 3
+        daemon.run_forever()
+        return 0
+    finally:
+        if server is not None:
+            server.shutdown()
+        daemon.close()
+        store.close()
+        lock.release()
+
+
+def cmd_publish(config: Config, args: argparse.Namespace) -> int:
+    from .publish import OutputError, publish_all
+
+    store = _open_store(config)
+    if store is None:
+        return 3
+    try:
+        report = publish_all(config, store)
+    except OutputError as exc:
+        print(f"nashra: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        store.close()
+    print(f"published {report.entries} entries: " + ", ".join(str(p) for p in report.files))
+    return 0
+
+
+def cmd_status(config: Config, args: argparse.Namespace) -> int:
+    from .status import feed_health, format_health
+
+    store = _open_store(config)
+    if store is None:
+        return 3
+    try:
+        rows = feed_health(store)
+    finally:
+        store.close()
+    if args.json:
+        print(json.dumps([row.to_json() for row in rows], ensure_ascii=False, indent=2))
+    else:
+        print(format_health(rows, config.timezone))
+    return 0
+
+
+def cmd_feeds(config: Config, args: argparse.Namespace) -> int:
+    from . import opml
+
+    action = args.feeds_command
+    if action == "list":
+        for feed in config.feeds:
+            extra = "".join(f"  [{k}: {v}]" for k, v in (("section", feed.section), ("encoding", feed.encoding)) if v)
+            print(f"{feed.name}\t{feed.url}{extra}")
+        print(f"{len(config.feeds)} feeds in {config.path}", file=sys.stderr)
+        return 0
+    if action == "export-opml":
+        data = opml.write_opml(list(config.feeds), config.title)
+        if args.output:
+            from .publish.output import atomic_write
+
+            atomic_write(args.output, data)
+            print(f"wrote {len(config.feeds)} feeds to {args.output}", file=sys.stderr)
+        else:
+            sys.stdout.buffer.write(data)
+        return 0
+    if action == "import-opml":
+        try:
+            candidates = opml.read_opml(args.file.read_bytes(), str(args.file))
+        except (OSError, opml.OpmlError) as exc:
+            print(f"nashra: {exc}", file=sys.stderr)
+            return 2
+        report = opml.import_into_config(config.path, candidates, config.feeds)
+        for feed in report.added:
+            print(f"added: {feed.name} <{feed.url}>")
+        for reason in report.skipped:
+            print(f"skipped: {reason}")
+        print(f"{len(report.added)} feeds added to {config.path}, {len(report.skipped)} skipped")
+        return 0
+    from .status import check_feeds
+
+    return check_feeds(config, args.names)

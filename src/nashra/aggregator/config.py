@@ -1,0 +1,306 @@
+"""feeds.yaml parsed once, at start, into typed objects.
+
+Every option stands in one table per section below with its type, default and check, so a reader sees all
+defaults in one place (Miniflux's options.go). Errors name the file, line, field and problem, and the CLI
+exits 2 on them.
+"""
+
+from __future__ import annotations
+
+import codecs
+import ipaddress
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from ruamel.yaml import YAML
+from ruamel.yaml.error import YAMLError
+
+TOPIC_IDS = ("arab_world", "international", "security")
+
+
+class ConfigError(Exception):
+    """A problem in the configuration file; the message names where and what."""
+
+
+@dataclass(frozen=True)
+class FeedConfig:
+    name: str
+    url: str
+    section: str | None = None
+    encoding: str | None = None
+
+
+@dataclass(frozen=True)
+class FetchConfig:
+    allow_private_networks: tuple[ipaddress.IPv4Network | ipaddress.IPv6Network, ...] = ()
+    connect_timeout: float = 10.0
+    read_timeout: float = 20.0
+    total_timeout: float = 30.0
+    max_body_bytes: int = 10 * 1024 * 1024
+    max_redirects: int = 5
+    workers: int = 8
+    per_host: int = 2
+    user_agent: str = ""
+
+
+@dataclass(frozen=True)
+class ScheduleConfig:
+    tick_seconds: int = 60
+    min_interval_minutes: float = 10
+    max_interval_hours: float = 24
+    max_backoff_hours: float = 24
+    lease_seconds: int = 300
+
+
+@dataclass(frozen=True)
+class Config:
+    path: Path
+    database: str
+    output_dir: Path
+    site_url: str
+    timezone: ZoneInfo
+    title: str
+    retention_days: int
+    max_entries: int
+    listen: str
+    fetch: FetchConfig
+    schedule: ScheduleConfig
+    feeds: tuple[FeedConfig, ...] = field(default_factory=tuple)
+
+    @property
+    def base_dir(self) -> Path:
+        return self.path.parent
+
+    @property
+    def model_path(self) -> Path:
+        """The topic model lives beside the SQLite file (or in var/ for PostgreSQL)."""
+        if self.database.startswith("sqlite:///"):
+            return Path(self.database.removeprefix("sqlite:///")).parent / "model.joblib"
+        return self.base_dir / "var" / "model.joblib"
+
+
+# --- checks -------------------------------------------------------------------------------------------
+
+
+def check_http_url(value: Any) -> str:
+    if not isinstance(value, str):
+        raise ValueError(f"expected a URL string, got {type(value).__name__}")
+    parts = urlsplit(value.strip())
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError(f"not an http(s) URL: {value!r}")
+    return value.strip()
+
+
+def _nonempty_str(value: Any) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise ValueError("expected a non-empty string")
+    return value.strip()
+
+
+def _number(low: float, high: float) -> Callable[[Any], float]:
+    def check(value: Any) -> float:
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise ValueError(f"expected a number, got {type(value).__name__}")
+        if not low <= value <= high:
+            raise ValueError(f"must be between {low:g} and {high:g}, got {value}")
+        return value
+
+    return check
+
+
+def _integer(low: int, high: int) -> Callable[[Any], int]:
+    def check(value: Any) -> int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise ValueError(f"expected a whole number, got {value!r}")
+        return int(_number(low, high)(value))
+
+    return check
+
+
+def _section(value: Any) -> str | None:
+    if value is None:
+        return None
+    if value not in TOPIC_IDS:
+        raise ValueError(f"must be one of {', '.join(TOPIC_IDS)}, got {value!r}")
+    return value
+
+
+def _encoding(value: Any) -> str | None:
+    if value is None:
+        return None
+    try:
+        return codecs.lookup(_nonempty_str(value)).name
+    except LookupError:
+        raise ValueError(f"unknown encoding {value!r}") from None
+
+
+def _networks(value: Any) -> tuple:
+    if not isinstance(value, list):
+        raise ValueError("expected a list of CIDRs such as 127.0.0.0/8")
+    try:
+        return tuple(ipaddress.ip_network(str(v), strict=False) for v in value)
+    except ValueError as exc:
+        raise ValueError(f"bad CIDR: {exc}") from None
+
+
+def _zone(value: Any) -> ZoneInfo:
+    try:
+        return ZoneInfo(_nonempty_str(value))
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"unknown time zone {value!r} (use an IANA name such as Asia/Riyadh)") from None
+
+
+def _listen(value: Any) -> str:
+    host, sep, port = _nonempty_str(value).rpartition(":")
+    if not sep or not host or not port.isdigit() or not 0 < int(port) < 65536:
+        raise ValueError(f"expected HOST:PORT, got {value!r}")
+    return value
+
+
+# key: (check, default). A default of ... means required.
+_TOP = {
+    "database": (_nonempty_str, "sqlite:///var/nashra.db"),
+    "output_dir": (_nonempty_str, "public"),
+    "site_url": (check_http_url, "http://127.0.0.1:8080/"),
+    "timezone": (_zone, "Asia/Riyadh"),
+    "title": (_nonempty_str, "نشرة"),
+    "retention_days": (_integer(1, 3650), 60),
+    "max_entries": (_integer(1, 10000), 200),
+    "listen": (_listen, "127.0.0.1:8080"),
+    "fetch": (None, {}),
+    "schedule": (None, {}),
+    "feeds": (None, []),
+}
+_FETCH = {
+    "allow_private_networks": (_networks, []),
+    "connect_timeout": (_number(0.1, 300), 10.0),
+    "read_timeout": (_number(0.1, 600), 20.0),
+    "total_timeout": (_number(0.1, 900), 30.0),
+    "max_body_bytes": (_integer(1024, 1 << 30), 10 * 1024 * 1024),
+    "max_redirects": (_integer(0, 20), 5),
+    "workers": (_integer(1, 256), 8),
+    "per_host": (_integer(1, 64), 2),
+    "user_agent": (_nonempty_str, None),
+}
+_SCHEDULE = {
+    "tick_seconds": (_integer(1, 3600), 60),
+    "min_interval_minutes": (_number(0.01, 24 * 60), 10),
+    "max_interval_hours": (_number(0.01, 24 * 30), 24),
+    "max_backoff_hours": (_number(0.01, 24 * 30), 24),
+    "lease_seconds": (_integer(5, 86400), 300),
+}
+_FEED = {
+    "name": (_nonempty_str, ...),
+    "url": (check_http_url, ...),
+    "section": (_section, None),
+    "encoding": (_encoding, None),
+}
+
+
+def _line(node: Any, key: Any = None) -> str:
+    """`:LINE` of a key (or of the node) in the YAML file, when ruamel kept it."""
+    try:
+        if key is not None and hasattr(node, "lc"):
+            return f":{node.lc.key(key)[0] + 1}"
+        if hasattr(node, "lc"):
+            return f":{node.lc.line + 1}"
+    except (KeyError, TypeError, AttributeError):
+        pass
+    return ""
+
+
+def _read_table(path: Path, node: Any, table: dict, where: str) -> dict[str, Any]:
+    if node is None:
+        node = {}
+    if not isinstance(node, dict):
+        raise ConfigError(f"{path}{_line(node)}: {where or 'the file'}: expected a mapping of keys to values")
+    unknown = [k for k in node if k not in table]
+    if unknown:
+        key = unknown[0]
+        raise ConfigError(
+            f"{path}{_line(node, key)}: {where}{'.' if where else ''}{key}: unknown key "
+            f"(known: {', '.join(table)})"
+        )
+    values = {}
+    for key, (check, default) in table.items():
+        name = f"{where}.{key}" if where else key
+        if key not in node:
+            if default is ...:
+                raise ConfigError(f"{path}{_line(node)}: {name}: required")
+            values[key] = check(default) if check and default is not None else default
+            continue
+        try:
+            values[key] = check(node[key]) if check else node[key]
+        except ValueError as exc:
+            raise ConfigError(f"{path}{_line(node, key)}: {name}: {exc}") from None
+    return values
+
+
+def _resolve_database(url: str, base: Path) -> str:
+    if url.startswith("sqlite:///") and not url.startswith("sqlite:////"):
+        rel = url.removeprefix("sqlite:///")
+        if rel and rel != ":memory:":
+            return f"sqlite:///{(base / rel).resolve()}"
+    return url
+
+
+def parse_config(data: Any, path: Path) -> Config:
+    """Turn the loaded YAML into a Config, or raise ConfigError naming the field."""
+    top = _read_table(path, data, _TOP, "")
+    fetch = _read_table(path, top["fetch"], _FETCH, "fetch")
+    if fetch["user_agent"] is None:
+        from nashra import __version__
+
+        fetch["user_agent"] = f"Nashra/{__version__} (Arabic news aggregator; +{top['site_url']})"
+    schedule = _read_table(path, top["schedule"], _SCHEDULE, "schedule")
+    raw_feeds = top["feeds"]
+    if not isinstance(raw_feeds, list):
+        raise ConfigError(f"{path}{_line(data, 'feeds')}: feeds: expected a list of feeds")
+    feeds: list[FeedConfig] = []
+    seen_urls: dict[str, int] = {}
+    seen_names: dict[str, int] = {}
+    for i, node in enumerate(raw_feeds):
+        values = _read_table(path, node, _FEED, f"feeds[{i}]")
+        feed = FeedConfig(**values)
+        key = feed.url.rstrip("/").lower()
+        for seen, value, what in ((seen_urls, key, "url"), (seen_names, feed.name, "name")):
+            if value in seen:
+                raise ConfigError(
+                    f"{path}{_line(node, what)}: feeds[{i}].{what}: duplicate feed, "
+                    f"same {what} as feeds[{seen[value]}]: {getattr(feed, what)!r}"
+                )
+            seen[value] = i
+        feeds.append(feed)
+    base = path.resolve().parent
+    return Config(
+        path=path.resolve(),
+        database=_resolve_database(top["database"], base),
+        output_dir=(base / top["output_dir"]).resolve(),
+        site_url=top["site_url"].rstrip("/") + "/",
+        timezone=top["timezone"],
+        title=top["title"],
+        retention_days=top["retention_days"],
+        max_entries=top["max_entries"],
+        listen=top["listen"],
+        fetch=FetchConfig(**{**fetch, "allow_private_networks": tuple(fetch["allow_private_networks"])}),
+        schedule=ScheduleConfig(**schedule),
+        feeds=tuple(feeds),
+    )
+
+
+def load_config(path: Path) -> Config:
+    """Read and validate the configuration file."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise ConfigError(f"{path}: configuration file not found (use --config FILE)") from None
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read: {exc}") from None
+    try:
+        data = YAML(typ="rt").load(text)
+    except YAMLError as exc:
+        raise ConfigError(f"{path}: not valid YAML: {exc}".replace("\n", " ")) from None
+    return parse_config(data, path)

@@ -1,0 +1,133 @@
+"""The daemon: a short tick that polls due feeds and publishes when something changed.
+
+APScheduler fires only the tick (and, later, the daily digest); all scheduling state is in the store, so a
+restart neither loses nor repeats work. Every job is bounded (requests have a total deadline),
+`max_instances=1` and `coalesce` keep a slow tick from piling up, and SIGINT/SIGTERM stop within seconds.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import logging
+import os
+import signal
+import threading
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from typing import Callable
+
+from apscheduler.schedulers.background import BackgroundScheduler
+
+from .config import Config
+from .fetch import Fetcher
+from .models import PollOutcome
+from .netguard import set_stop_event
+from .publish import OutputError, publish_all
+from .store import Store, feeds, items, sqlite_path
+from .update import CycleReport, Updater, utcnow
+
+log = logging.getLogger("nashra.daemon")
+
+
+class AlreadyRunning(Exception):
+    pass
+
+
+class DaemonLock:
+    """Keeps two daemons off one SQLite file: an flock on `<db>.lock`, released when the process dies."""
+
+    def __init__(self, database_url: str) -> None:
+        path = sqlite_path(database_url)
+        self.path = Path(f"{path}.lock") if path else None
+        self._fd: int | None = None
+
+    def acquire(self) -> None:
+        if self.path is None:
+            return  # PostgreSQL: workers share the queue through leases
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            holder = os.pread(fd, 32, 0).decode(errors="replace").strip() or "?"
+            os.close(fd)
+            raise AlreadyRunning(f"another nashra daemon (pid {holder}) is using {self.path.with_suffix('')}; "
+                                 "stop it first, or give this one another database") from None
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, str(os.getpid()).encode(), 0)
+        self._fd = fd
+
+    def release(self) -> None:
+        if self._fd is not None:
+            os.close(self._fd)
+            self._fd = None
+
+
+@dataclass
+class Daemon:
+    config: Config
+    store: Store
+
+    def __post_init__(self) -> None:
+        self.stop_event = threading.Event()
+        self.fetcher = Fetcher(self.config.fetch)
+        self.updater = Updater(self.config, self.store, self.fetcher)
+        self.last_tick_at: datetime | None = None
+
+    def sync_feeds(self) -> None:
+        with self.store.begin() as conn:
+            feeds.sync(conn, self.config.feeds, utcnow())
+
+    def cycle(self, *, every_feed: bool = False,
+              progress: Callable[[PollOutcome], None] | None = None) -> CycleReport:
+        """Poll (due or all) feeds, prune old items, publish if anything changed."""
+        report = self.updater.run_cycle(every_feed=every_feed, stop=self.stop_event, progress=progress)
+        now = utcnow()
+        with self.store.begin() as conn:
+            pruned = items.prune(conn, now - timedelta(days=self.config.retention_days), now)
+        if report.changed or pruned or not (self.config.output_dir / "feed.atom").exists():
+            self.publish()
+        self.last_tick_at = now
+        if report.outcomes:
+            log.info("cycle: %d feeds polled, %d new items, %d updated, %d failed%s",
+                     len(report.outcomes), report.new_items, report.updated_items, report.errors,
+                     f", {pruned} pruned" if pruned else "")
+        return report
+
+    def publish(self) -> None:
+        try:
+            publish_all(self.config, self.store)
+        except OutputError as exc:
+            log.error("publish failed: %s (polling goes on; will retry after the next change)", exc)
+
+    def tick(self) -> None:
+        try:
+            self.cycle()
+        except Exception:  # the scheduler must keep ticking; the next tick retries
+            log.exception("tick failed")
+
+    def run_forever(self) -> None:
+        scheduler = BackgroundScheduler(timezone=self.config.timezone)
+        scheduler.add_job(self.tick, "interval", seconds=self.config.schedule.tick_seconds, id="tick",
+                          next_run_time=datetime.now(timezone.utc), max_instances=1, coalesce=True,
+                          misfire_grace_time=self.config.schedule.tick_seconds)
+        scheduler.start()
+        log.info("daemon started: %d feeds, tick every %ds, database %s", len(self.config.feeds),
+                 self.config.schedule.tick_seconds, self.store.display_url)
+        try:
+            self.stop_event.wait()
+        finally:
+            log.info("stopping")
+            scheduler.shutdown(wait=True)
+
+    def request_stop(self, *_: object) -> None:
+        self.stop_event.set()
+
+    def install_signal_handlers(self) -> None:
+        set_stop_event(self.stop_event)
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            signal.signal(sig, self.request_stop)
+
+    def close(self) -> None:
+        self.fetcher.close()

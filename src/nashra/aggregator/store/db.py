@@ -1,0 +1,51 @@
+"""Engine set-up: SQLite in WAL mode with a busy timeout, or PostgreSQL, behind one interface."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import sqlalchemy as sa
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
+
+
+class StoreError(Exception):
+    """The database cannot be opened or used; the message says which and why."""
+
+
+def sqlite_path(url: str) -> Path | None:
+    if url.startswith("sqlite:///") and url not in ("sqlite:///:memory:", "sqlite://"):
+        return Path(url.removeprefix("sqlite:///"))
+    return None
+
+
+def create_engine(url: str) -> Engine:
+    path = sqlite_path(url)
+    if path is not None:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StoreError(f"cannot create the database folder {path.parent}: {exc.strerror}") from None
+        if path.exists() and not os.access(path, os.R_OK | os.W_OK):
+            raise StoreError(f"database file {path} is not readable and writable by this user")
+        engine = sa.create_engine(url, connect_args={"timeout": 30})
+
+        @event.listens_for(engine, "connect")
+        def _pragmas(dbapi_conn, _record) -> None:
+            # Autocommit at the driver level; we issue BEGIN IMMEDIATE ourselves so that a write
+            # transaction takes the lock at its start and never fails half-way with "database is locked".
+            dbapi_conn.isolation_level = None
+            cur = dbapi_conn.cursor()
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute("PRAGMA synchronous=NORMAL")
+            cur.execute("PRAGMA foreign_keys=ON")
+            cur.execute("PRAGMA busy_timeout=30000")
+            cur.close()
+
+        @event.listens_for(engine, "begin")
+        def _begin(conn) -> None:
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+        return engine
+    return sa.create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)

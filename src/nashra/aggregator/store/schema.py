@@ -1,0 +1,113 @@
+"""Tables and versioned migrations. One code path for SQLite and PostgreSQL (SQLAlchemy Core)."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from typing import Callable
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+
+class UTCDateTime(sa.types.TypeDecorator):
+    """Aware UTC datetimes in, aware UTC datetimes out, on every engine."""
+
+    impl = sa.DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the store")
+        return value.astimezone(timezone.utc).replace(tzinfo=None)
+
+    def process_result_value(self, value: datetime | None, dialect) -> datetime | None:
+        return None if value is None else value.replace(tzinfo=timezone.utc)
+
+
+metadata = sa.MetaData()
+
+schema_version = sa.Table(
+    "schema_version", metadata,
+    sa.Column("version", sa.Integer, primary_key=True),
+    sa.Column("applied_at", UTCDateTime, nullable=False),
+)
+
+feeds = sa.Table(
+    "feeds", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("config_url", sa.Text, nullable=False, unique=True),
+    sa.Column("url", sa.Text, nullable=False),
+    sa.Column("name", sa.Text, nullable=False),
+    sa.Column("section", sa.Text),
+    sa.Column("encoding", sa.Text),
+    sa.Column("active", sa.Boolean, nullable=False, default=True),
+    sa.Column("title", sa.Text),
+    sa.Column("site_link", sa.Text),
+    sa.Column("etag", sa.Text),
+    sa.Column("last_modified", sa.Text),
+    sa.Column("next_check_at", UTCDateTime),
+    sa.Column("lease_until", UTCDateTime),
+    sa.Column("error_count", sa.Integer, nullable=False, default=0),
+    sa.Column("last_error", sa.Text),
+    sa.Column("last_error_at", UTCDateTime),
+    sa.Column("last_success_at", UTCDateTime),
+    sa.Column("last_checked_at", UTCDateTime),
+    sa.Column("last_problem", sa.Text),
+    sa.Column("gone_reason", sa.Text),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Index("ix_feeds_due", "active", "next_check_at"),
+)
+
+items = sa.Table(
+    "items", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("feed_id", sa.Integer, sa.ForeignKey("feeds.id", ondelete="CASCADE"), nullable=False),
+    sa.Column("identity", sa.String(40), nullable=False),
+    sa.Column("guid", sa.Text),
+    sa.Column("link", sa.Text),
+    sa.Column("title", sa.Text, nullable=False),
+    sa.Column("summary_html", sa.Text, nullable=False),
+    sa.Column("text", sa.Text, nullable=False),
+    sa.Column("author", sa.Text, nullable=False, default=""),
+    sa.Column("categories", sa.JSON, nullable=False, default=list),
+    sa.Column("content_hash", sa.String(32), nullable=False),
+    sa.Column("published", UTCDateTime, nullable=False),
+    sa.Column("first_seen_at", UTCDateTime, nullable=False),
+    sa.Column("updated_at", UTCDateTime, nullable=False),
+    sa.UniqueConstraint("feed_id", "identity", name="uq_items_feed_identity"),
+    sa.Index("ix_items_published", "published"),
+    sa.Index("ix_items_feed_published", "feed_id", "published"),
+    sa.Index("ix_items_content_hash", "content_hash"),
+)
+
+# Identities of pruned items, so an old item still in a feed does not come back after retention.
+tombstones = sa.Table(
+    "tombstones", metadata,
+    sa.Column("feed_id", sa.Integer, sa.ForeignKey("feeds.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("identity", sa.String(40), primary_key=True),
+    sa.Column("deleted_at", UTCDateTime, nullable=False),
+)
+
+
+def _v1(conn: Connection) -> None:
+    metadata.create_all(conn, tables=[feeds, items, tombstones])
+
+
+# Append only: a migration, once released, never changes.
+MIGRATIONS: list[tuple[int, Callable[[Connection], None]]] = [
+    (1, _v1),
+]
+
+
+def migrate(conn: Connection) -> int:
+    """Apply the migrations not yet applied; return the schema version. Call inside a transaction."""
+    schema_version.create(conn, checkfirst=True)
+    current = conn.execute(sa.select(sa.func.max(schema_version.c.version))).scalar() or 0
+    for version, step in MIGRATIONS:
+        if version > current:
+            step(conn)
+            conn.execute(schema_version.insert().values(version=version, applied_at=datetime.now(timezone.utc)))
+            current = version
+    return current

@@ -1,0 +1,188 @@
+"""One update cycle: claim due feeds, poll them on a worker pool, store each poll in its own transaction.
+
+Network and CPU work (fetch, parse, clean) runs on the workers; the store is written from the calling
+thread only, one transaction per feed, so a crash at any point leaves every feed either fully recorded or
+still due (its lease expires and the next cycle takes it again).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections import defaultdict
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from typing import Callable
+from urllib.parse import urlsplit
+
+from .config import Config
+from .fetch import Fetcher, FetchError
+from .models import CleanItem, FeedState, FetchResult, PollOutcome
+from .parse import ParseError, parse_feed
+from .process import clean_feed
+from .schedule import cache_max_age, next_check_after_error, next_check_after_success
+from .store import Store, feeds, items
+from .store.feeds import FeedUpdate
+
+log = logging.getLogger("nashra.update")
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+@dataclass
+class Poll:
+    """What polling one feed produced, before it is stored."""
+
+    feed: FeedState
+    checked_at: datetime
+    fetched: FetchResult | None = None
+    items: list[CleanItem] = field(default_factory=list)
+    title: str | None = None
+    site_link: str | None = None
+    ttl_minutes: int | None = None
+    problem: str | None = None
+    error: str | None = None
+    retry_after: float | None = None
+    gone: bool = False
+
+
+@dataclass
+class CycleReport:
+    outcomes: list[PollOutcome] = field(default_factory=list)
+
+    @property
+    def new_items(self) -> int:
+        return sum(o.new_items for o in self.outcomes)
+
+    @property
+    def updated_items(self) -> int:
+        return sum(o.updated_items for o in self.outcomes)
+
+    @property
+    def errors(self) -> int:
+        return sum(1 for o in self.outcomes if o.status in ("error", "gone"))
+
+    @property
+    def changed(self) -> bool:
+        return self.new_items + self.updated_items > 0
+
+
+def poll_feed(feed: FeedState, fetcher: Fetcher, config: Config) -> Poll:
+    """Fetch, parse and clean one feed. Never raises for a bad feed: the error is in the Poll."""
+    poll = Poll(feed=feed, checked_at=utcnow())
+    try:
+        fetched = fetcher.fetch(feed.url, etag=feed.etag, last_modified=feed.last_modified)
+        poll.fetched = fetched
+        if fetched.not_modified:
+            return poll
+        parsed = parse_feed(fetched.body or b"", fetched.headers, url=fetched.url, encoding=feed.encoding,
+                            zone=config.timezone)
+    except FetchError as exc:
+        poll.error, poll.retry_after, poll.gone = str(exc), exc.retry_after, exc.gone
+        return poll
+    except ParseError as exc:
+        poll.error = str(exc)
+        return poll
+    except Exception as exc:  # a bug must not stop the other feeds; it is logged with its traceback
+        log.exception("feed %r <%s>: unexpected failure", feed.name, feed.url)
+        poll.error = f"internal error: {type(exc).__name__}: {exc}"
+        return poll
+    poll.items = clean_feed(parsed, poll.checked_at, fetched.url)
+    poll.title, poll.site_link, poll.ttl_minutes = parsed.title or None, parsed.link, parsed.ttl_minutes
+    poll.problem = parsed.problem
+    return poll
+
+
+class Updater:
+    """Runs cycles against a store. `after_store(conn, feed, poll)` lets later stages join the transaction."""
+
+    def __init__(self, config: Config, store: Store, fetcher: Fetcher,
+                 after_store: Callable | None = None) -> None:
+        self.config = config
+        self.store = store
+        self.fetcher = fetcher
+        self.after_store = after_store
+        self._host_limits: dict[str, threading.BoundedSemaphore] = defaultdict(
+            lambda: threading.BoundedSemaphore(config.fetch.per_host))
+        self._host_lock = threading.Lock()
+
+    def _limited_poll(self, feed: FeedState) -> Poll:
+        host = (urlsplit(feed.url).hostname or "").lower()
+        with self._host_lock:
+            limit = self._host_limits[host]
+        with limit:
+            return poll_feed(feed, self.fetcher, self.config)
+
+    def run_cycle(self, *, every_feed: bool = False, stop: threading.Event | None = None,
+                  progress: Callable[[PollOutcome], None] | None = None) -> CycleReport:
+        """Poll the due feeds (or every active feed) once. Returns when all are recorded or on stop."""
+        cfg = self.config
+        with self.store.begin() as conn:
+            claimed = feeds.claim_due(conn, utcnow(), cfg.schedule.lease_seconds, limit=100_000,
+                                      every_feed=every_feed)
+        report = CycleReport()
+        if not claimed:
+            return report
+        pending: set[Future] = set()
+        queue = list(reversed(claimed))
+        with ThreadPoolExecutor(max_workers=cfg.fetch.workers, thread_name_prefix="fetch") as pool:
+            while queue or pending:
+                while queue and len(pending) < cfg.fetch.workers * 2 and not (stop and stop.is_set()):
+                    pending.add(pool.submit(self._limited_poll, queue.pop()))
+                if stop and stop.is_set() and queue:
+                    with self.store.begin() as conn:
+                        feeds.release(conn, [f.id for f in queue])
+                    queue.clear()
+                if not pending:
+                    break
+                done, pending = wait(pending, timeout=0.5, return_when=FIRST_COMPLETED)
+                for future in done:
+                    outcome = self.record(future.result())
+                    report.outcomes.append(outcome)
+                    if progress:
+                        progress(outcome)
+        return report
+
+    def record(self, poll: Poll) -> PollOutcome:
+        """Store one poll in one transaction and decide the feed's next check."""
+        cfg, feed, now = self.config, poll.feed, poll.checked_at
+        name, url = feed.name, feed.url
+        with self.store.begin() as conn:
+            if poll.error:
+                update = FeedUpdate(
+                    next_check_at=next_check_after_error(now, cfg.schedule, error_count=feed.error_count + 1,
+                                                         retry_after=poll.retry_after),
+                    checked_at=now, success=False, error=poll.error,
+                    gone_reason=f"{poll.error} (at {now:%Y-%m-%d %H:%M} UTC)" if poll.gone else None)
+                feeds.record(conn, feed.id, update)
+                status, new, changed = ("gone" if poll.gone else "error"), 0, 0
+            else:
+                cutoff = now - timedelta(days=cfg.retention_days)
+                new, changed = items.save(conn, feed.id, poll.items, now, cutoff)
+                headers = poll.fetched.headers if poll.fetched else {}
+                update = FeedUpdate(
+                    next_check_at=next_check_after_success(
+                        now, cfg.schedule, item_times=items.recent_times(conn, feed.id),
+                        ttl_minutes=poll.ttl_minutes, max_age=cache_max_age(headers.get("cache-control"))),
+                    checked_at=now, success=True, problem=poll.problem,
+                    etag=headers.get("etag"), last_modified=headers.get("last-modified"),
+                    new_url=poll.fetched.permanent_url if poll.fetched else None,
+                    title=poll.title, site_link=poll.site_link)
+                feeds.record(conn, feed.id, update)
+                if self.after_store is not None:
+                    self.after_store(conn, feed, poll)
+                status = "unchanged" if poll.fetched and poll.fetched.not_modified else "new"
+        if poll.error:
+            log.warning("feed %r <%s>: %s; next try %s", name, url, poll.error,
+                        "never (gone)" if poll.gone else f"{update.next_check_at:%Y-%m-%d %H:%M} UTC")
+        else:
+            if update.new_url:
+                log.info("feed %r <%s>: moved permanently to <%s>", name, url, update.new_url)
+            log.info("feed %r <%s>: %s, %d new, %d updated%s", name, url,
+                     "304 not modified" if status == "unchanged" else f"{len(poll.items)} entries", new, changed,
+                     f"; problem: {poll.problem}" if poll.problem else "")
+        return PollOutcome(feed_id=feed.id, feed_name=name, url=url, status=status, new_items=new,
+                           updated_items=changed, error=poll.error)
