@@ -46,7 +46,7 @@ class FetchResult:
 
 @dataclass(frozen=True)
 class ParsedEntry:
-    """An entry as the feed gave it, decoded but not yet cleaned."""
+    """An entry as the feed gave it, decoded but not yet cleaned. Title and summaries are HTML."""
 
     guid: str | None
     link: str | None

@@ -26,7 +26,7 @@ class ParseError(Exception):
 
 
 def _when(entry: dict, key: str) -> datetime | None:
-    value = entry.get(f"{key}_parsed")
+    value = dict.get(entry, f"{key}_parsed")  # not .get(): feedparser maps updated->published with a warning
     if not value:
         return None
     try:
@@ -57,7 +57,7 @@ def _entry(raw: dict) -> ParsedEntry:
     return ParsedEntry(
         guid=guid.strip() if isinstance(guid, str) else None,
         link=link.strip() if isinstance(link, str) else None,
-        title=raw.get("title", "") or "",
+        title=_html_of(raw.get("title_detail"), raw.get("title", "") or ""),
         summary_html=summary_html,
         content_html=content_html,
         author=raw.get("author", "") or "",
