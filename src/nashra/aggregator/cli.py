@@ -218,3 +218,7 @@ def cmd_feeds(config: Config, args: argparse.Namespace) -> int:
     from .status import check_feeds
 
     return check_feeds(config, args.names)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
