@@ -130,4 +130,5 @@ class Daemon:
             signal.signal(sig, self.request_stop)
 
     def close(self) -> None:
+        self.updater.close()
         self.fetcher.close()

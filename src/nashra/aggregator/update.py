@@ -8,17 +8,20 @@ still due (its lease expires and the next cycle takes it again).
 from __future__ import annotations
 
 import logging
+import multiprocessing
+import os
 import threading
 from collections import defaultdict
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
-from dataclasses import dataclass, field
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, ThreadPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
 from typing import Callable
 from urllib.parse import urlsplit
 
 from .config import Config
 from .fetch import Fetcher, FetchError
-from .models import CleanItem, FeedState, FetchResult, PollOutcome
+from .models import CleanItem, FeedState, FetchResult, ParsedFeed, PollOutcome
 from .parse import ParseError, parse_feed
 from .process import clean_feed
 from .schedule import cache_max_age, next_check_after_error, next_check_after_success
@@ -26,6 +29,7 @@ from .store import Store, feeds, items
 from .store.feeds import FeedUpdate
 
 log = logging.getLogger("nashra.update")
+PROCESS_THRESHOLD = 16  # fewer feeds due than this: parse on the fetch threads, no process start-up
 
 
 def utcnow() -> datetime:
@@ -70,7 +74,25 @@ class CycleReport:
         return self.new_items + self.updated_items > 0
 
 
-def poll_feed(feed: FeedState, fetcher: Fetcher, config: Config) -> Poll:
+@dataclass(frozen=True)
+class Parsed:
+    """What the CPU stage returns (small and picklable: it may come back from another process)."""
+
+    items: list[CleanItem]
+    meta: ParsedFeed
+
+
+def parse_and_clean(body: bytes, headers: dict[str, str], url: str, encoding: str | None, zone,
+                    fetched_at: datetime) -> Parsed:
+    """The CPU-bound part of a poll: decode, parse, sanitise, identify."""
+    parsed = parse_feed(body, headers, url=url, encoding=encoding, zone=zone)
+    return Parsed(items=clean_feed(parsed, fetched_at, url), meta=replace(parsed, entries=()))
+
+
+ParseRunner = Callable[..., Parsed]
+
+
+def poll_feed(feed: FeedState, fetcher: Fetcher, config: Config, run_parse: ParseRunner = parse_and_clean) -> Poll:
     """Fetch, parse and clean one feed. Never raises for a bad feed: the error is in the Poll."""
     poll = Poll(feed=feed, checked_at=utcnow())
     try:
@@ -78,8 +100,8 @@ def poll_feed(feed: FeedState, fetcher: Fetcher, config: Config) -> Poll:
         poll.fetched = fetched
         if fetched.not_modified:
             return poll
-        parsed = parse_feed(fetched.body or b"", fetched.headers, url=fetched.url, encoding=feed.encoding,
-                            zone=config.timezone)
+        result = run_parse(fetched.body or b"", fetched.headers, fetched.url, feed.encoding, config.timezone,
+                           poll.checked_at)
     except FetchError as exc:
         poll.error, poll.retry_after, poll.gone = str(exc), exc.retry_after, exc.gone
         return poll
@@ -90,9 +112,9 @@ def poll_feed(feed: FeedState, fetcher: Fetcher, config: Config) -> Poll:
         log.exception("feed %r <%s>: unexpected failure", feed.name, feed.url)
         poll.error = f"internal error: {type(exc).__name__}: {exc}"
         return poll
-    poll.items = clean_feed(parsed, poll.checked_at, fetched.url)
-    poll.title, poll.site_link, poll.ttl_minutes = parsed.title or None, parsed.link, parsed.ttl_minutes
-    poll.problem = parsed.problem
+    meta = result.meta
+    poll.items = result.items
+    poll.title, poll.site_link, poll.ttl_minutes, poll.problem = meta.title or None, meta.link, meta.ttl_minutes, meta.problem
     return poll
 
 
@@ -108,13 +130,40 @@ class Updater:
         self._host_limits: dict[str, threading.BoundedSemaphore] = defaultdict(
             lambda: threading.BoundedSemaphore(config.fetch.per_host))
         self._host_lock = threading.Lock()
+        self._processes: ProcessPoolExecutor | None = None
+
+    def _parse_in_process(self, *args) -> Parsed:
+        pool = self._processes
+        if pool is None:
+            return parse_and_clean(*args)
+        try:
+            return pool.submit(parse_and_clean, *args).result()
+        except (BrokenProcessPool, RuntimeError, OSError) as exc:
+            # a worker died (killed, or crashed on a hostile document) or could not start: parse here
+            log.warning("parser processes unavailable (%s): parsing in-process", type(exc).__name__)
+            self._processes = None
+            return parse_and_clean(*args)
 
     def _limited_poll(self, feed: FeedState) -> Poll:
         host = (urlsplit(feed.url).hostname or "").lower()
         with self._host_lock:
             limit = self._host_limits[host]
+        runner = self._parse_in_process if self._processes is not None else parse_and_clean
         with limit:
-            return poll_feed(feed, self.fetcher, self.config)
+            return poll_feed(feed, self.fetcher, self.config, runner)
+
+    def _use_processes(self, feeds_due: int) -> None:
+        """Parsing is CPU-bound and feedparser holds the GIL: with many feeds due, use every core.
+        Workers are spawned (not forked: we have threads) once and kept for the daemon's life."""
+        cores = os.cpu_count() or 1
+        if self._processes is None and cores > 1 and feeds_due >= PROCESS_THRESHOLD:
+            self._processes = ProcessPoolExecutor(max_workers=cores,
+                                                  mp_context=multiprocessing.get_context("spawn"))
+
+    def close(self) -> None:
+        if self._processes is not None:
+            self._processes.shutdown(wait=True, cancel_futures=True)
+            self._processes = None
 
     def run_cycle(self, *, every_feed: bool = False, stop: threading.Event | None = None,
                   progress: Callable[[PollOutcome], None] | None = None) -> CycleReport:
@@ -126,6 +175,7 @@ class Updater:
         report = CycleReport()
         if not claimed:
             return report
+        self._use_processes(len(claimed))
         pending: set[Future] = set()
         queue = list(reversed(claimed))
         with ThreadPoolExecutor(max_workers=cfg.fetch.workers, thread_name_prefix="fetch") as pool:
