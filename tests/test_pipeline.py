@@ -29,7 +29,7 @@ def atom_entries(tmp_path):
 
 def test_one_cycle_stores_and_publishes_valid_atom(tmp_path, server, capsys):
     good = server.route("/good", rss(sample_items(5, "أ")), etag='"1"')
-    other = server.route("/other", rss(sample_items(3, "ب")), last_modified="Fri, 27 Nov 2026 10:00:00 GMT")
+    other = server.route("/other", rss(sample_items(3, "ب", first=10)), last_modified="Fri, 27 Nov 2026 10:00:00 GMT")
     broken = server.route("/broken", "<html><body>not a feed</body></html>", content_type="text/html")
     gone = server.route("/gone", status=410)
     slow = server.route("/slow", hang=True)

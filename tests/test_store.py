@@ -45,11 +45,11 @@ def test_migrations_apply_once(tmp_path):
 def test_new_updated_unchanged(tmp_path):
     store, feed_id = open_store(tmp_path)
     with store.begin() as conn:
-        assert items.save(conn, feed_id, [item(1), item(2), item(2)], NOW, CUTOFF) == (2, 0)
+        assert [(i.title) for _, i in items.save(conn, feed_id, [item(1), item(2), item(2)], NOW, CUTOFF)[0]] == ['خبر 1', 'خبر 2']
     with store.begin() as conn:
-        assert items.save(conn, feed_id, [item(1), item(2)], NOW, CUTOFF) == (0, 0)
+        assert items.save(conn, feed_id, [item(1), item(2)], NOW, CUTOFF) == ([], 0)
         edited = replace(item(2, "خبر 2 محدث"), identity=item(2).identity)
-        assert items.save(conn, feed_id, [item(1), edited], NOW, CUTOFF) == (0, 1)
+        assert items.save(conn, feed_id, [item(1), edited], NOW, CUTOFF) == ([], 1)
     with store.engine.connect() as conn:
         assert items.count(conn) == 2
         assert {i.title for i in items.latest(conn, 10)} == {"خبر 1", "خبر 2 محدث"}
@@ -63,9 +63,9 @@ def test_pruned_items_do_not_come_back(tmp_path):
     later = NOW + timedelta(days=40)
     with store.begin() as conn:
         assert items.prune(conn, later - timedelta(days=60), later) == 1
-        assert items.save(conn, feed_id, [item(1, published=NOW)], later, later - timedelta(days=90)) == (0, 0)
+        assert items.save(conn, feed_id, [item(1, published=NOW)], later, later - timedelta(days=90)) == ([], 0)
         assert items.save(conn, feed_id, [item(3, published=old - timedelta(days=100))], later,
-                          later - timedelta(days=60)) == (0, 0)  # older than retention: not stored
+                          later - timedelta(days=60)) == ([], 0)  # older than retention: not stored
     with store.engine.connect() as conn:
         assert [i.title for i in items.latest(conn, 10)] == ["خبر 2"]
 

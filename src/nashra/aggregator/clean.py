@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import html
 import re
-from urllib.parse import parse_qsl, urlencode, urljoin, urlsplit, urlunsplit
+from urllib.parse import parse_qsl, quote, urlencode, urljoin, urlsplit, urlunsplit
 
 import nh3
 
@@ -100,4 +100,5 @@ def canonical_url(url: str | None, base: str | None = None) -> str | None:
         netloc = f"{netloc}:{port}"
     query = urlencode([(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True)
                        if not _TRACKING.match(k)])
-    return urlunsplit((scheme, netloc, parts.path or "/", query, ""))
+    path = quote(parts.path, safe="/%:@!$&'()*+,;=~-._") or "/"  # spaces and the like, encoded once
+    return urlunsplit((scheme, netloc, path, query, ""))

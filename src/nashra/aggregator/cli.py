@@ -67,6 +67,16 @@ def build_parser() -> argparse.ArgumentParser:
     exp = feeds_sub.add_parser("export-opml", help="write the configured feeds as OPML")
     exp.add_argument("-o", "--output", type=Path, help="file to write (default: standard output)")
 
+    stories = sub.add_parser("stories", help="stories: the same news from several outlets, folded into one")
+    stories_sub = stories.add_subparsers(dest="stories_command", metavar="ACTION", required=True)
+    listing = stories_sub.add_parser("list", help="stories with their items, newest first")
+    listing.add_argument("--since", metavar="ISO-TIME", help="only stories with items at or after this time "
+                         "(e.g. 2026-11-28 or 2026-11-28T06:00+03:00; without a zone: the configured one)")
+    listing.add_argument("--limit", type=int, default=200, help="at most this many stories (default 200)")
+    listing.add_argument("--json", action="store_true", help="one JSON array of stories")
+    split = stories_sub.add_parser("split", help="take an item out of its story, for good")
+    split.add_argument("item", metavar="ITEM", help="the item's id (from `stories list`) or its link")
+
     demo = sub.add_parser("demo", help="one offline cycle over the sample feeds in seeds/feeds")
     demo.add_argument("--output", type=Path, default=Path("public"), help="where to publish (default: public)")
     demo.add_argument("--database", type=Path, default=Path("var/demo.db"),
@@ -87,7 +97,8 @@ def main(argv: list[str] | None = None) -> int:
     except ConfigError as exc:
         print(f"nashra: configuration error: {exc}", file=sys.stderr)
         return 2
-    handler = {"run": cmd_run, "publish": cmd_publish, "status": cmd_status, "feeds": cmd_feeds}[args.command]
+    handler = {"run": cmd_run, "publish": cmd_publish, "status": cmd_status, "feeds": cmd_feeds,
+               "stories": cmd_stories}[args.command]
     try:
         return handler(config, args)
     except KeyboardInterrupt:
@@ -180,6 +191,20 @@ def cmd_status(config: Config, args: argparse.Namespace) -> int:
     else:
         print(format_health(rows, config.timezone))
     return 0
+
+
+def cmd_stories(config: Config, args: argparse.Namespace) -> int:
+    from .storycli import list_stories, split_story
+
+    store = _open_store(config)
+    if store is None:
+        return 3
+    try:
+        if args.stories_command == "split":
+            return split_story(config, store, args.item)
+        return list_stories(config, store, since=args.since, limit=args.limit, as_json=args.json)
+    finally:
+        store.close()
 
 
 def cmd_feeds(config: Config, args: argparse.Namespace) -> int:

@@ -56,6 +56,14 @@ class ScheduleConfig:
 
 
 @dataclass(frozen=True)
+class StoriesConfig:
+    window_hours: float = 72
+    threshold: float = 0.5
+    max_items: int = 50
+    representative: str = "earliest"
+
+
+@dataclass(frozen=True)
 class Config:
     path: Path
     database: str
@@ -68,6 +76,7 @@ class Config:
     listen: str
     fetch: FetchConfig
     schedule: ScheduleConfig
+    stories: StoriesConfig = field(default_factory=StoriesConfig)
     feeds: tuple[FeedConfig, ...] = field(default_factory=tuple)
 
     @property
@@ -172,6 +181,7 @@ _TOP = {
     "listen": (_listen, "127.0.0.1:8080"),
     "fetch": (None, {}),
     "schedule": (None, {}),
+    "stories": (None, {}),
     "feeds": (None, []),
 }
 _FETCH = {
@@ -191,6 +201,21 @@ _SCHEDULE = {
     "max_interval_hours": (_number(0.01, 24 * 30), 24),
     "max_backoff_hours": (_number(0.01, 24 * 30), 24),
     "lease_seconds": (_integer(5, 86400), 300),
+}
+def _one_of(*choices: str) -> Callable[[Any], str]:
+    def check(value: Any) -> str:
+        if value not in choices:
+            raise ValueError(f"must be one of {', '.join(choices)}, got {value!r}")
+        return value
+
+    return check
+
+
+_STORIES = {
+    "window_hours": (_number(1, 24 * 30), 72),
+    "threshold": (_number(0.05, 1.0), 0.5),
+    "max_items": (_integer(2, 10000), 50),
+    "representative": (_one_of("earliest", "longest"), "earliest"),
 }
 _FEED = {
     "name": (_nonempty_str, ...),
@@ -256,6 +281,7 @@ def parse_config(data: Any, path: Path) -> Config:
 
         fetch["user_agent"] = f"Nashra/{__version__} (Arabic news aggregator; +{top['site_url']})"
     schedule = _read_table(path, top["schedule"], _SCHEDULE, "schedule")
+    stories = _read_table(path, top["stories"], _STORIES, "stories")
     raw_feeds = top["feeds"]
     if not isinstance(raw_feeds, list):
         raise ConfigError(f"{path}{_line(data, 'feeds')}: feeds: expected a list of feeds")
@@ -287,6 +313,7 @@ def parse_config(data: Any, path: Path) -> Config:
         listen=top["listen"],
         fetch=FetchConfig(**{**fetch, "allow_private_networks": tuple(fetch["allow_private_networks"])}),
         schedule=ScheduleConfig(**schedule),
+        stories=StoriesConfig(**stories),
         feeds=tuple(feeds),
     )
 

@@ -24,7 +24,7 @@ from .fetch import Fetcher
 from .models import PollOutcome
 from .netguard import set_stop_event
 from .publish import OutputError, publish_all
-from .store import Store, feeds, items, sqlite_path
+from .store import Store, feeds, items, sqlite_path, stories
 from .update import CycleReport, Updater, utcnow
 
 log = logging.getLogger("nashra.daemon")
@@ -86,6 +86,10 @@ class Daemon:
         now = utcnow()
         with self.store.begin() as conn:
             pruned = items.prune(conn, now - timedelta(days=self.config.retention_days), now)
+            # band rows older than two windows can no longer match anything that arrives
+            stories.prune_bands(conn, now - 2 * timedelta(hours=self.config.stories.window_hours))
+            if pruned:
+                stories.prune_empty(conn)
         if report.changed or pruned or not (self.config.output_dir / "feed.atom").exists():
             self.publish()
         self.last_tick_at = now

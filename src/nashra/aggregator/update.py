@@ -19,6 +19,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Callable
 from urllib.parse import urlsplit
 
+from .cluster import ClusterSettings, NewItem, assign_story
 from .config import Config
 from .fetch import Fetcher, FetchError
 from .models import CleanItem, FeedState, FetchResult, ParsedFeed, PollOutcome
@@ -119,14 +120,15 @@ def poll_feed(feed: FeedState, fetcher: Fetcher, config: Config, run_parse: Pars
 
 
 class Updater:
-    """Runs cycles against a store. `after_store(conn, feed, poll)` lets later stages join the transaction."""
+    """Runs cycles against a store: fetch and parse on workers, then store, cluster and classify each poll
+    in one transaction."""
 
-    def __init__(self, config: Config, store: Store, fetcher: Fetcher,
-                 after_store: Callable | None = None) -> None:
+    def __init__(self, config: Config, store: Store, fetcher: Fetcher) -> None:
         self.config = config
         self.store = store
         self.fetcher = fetcher
-        self.after_store = after_store
+        self.cluster = ClusterSettings(window=timedelta(hours=config.stories.window_hours),
+                                       threshold=config.stories.threshold, max_items=config.stories.max_items)
         self._host_limits: dict[str, threading.BoundedSemaphore] = defaultdict(
             lambda: threading.BoundedSemaphore(config.fetch.per_host))
         self._host_lock = threading.Lock()
@@ -211,7 +213,11 @@ class Updater:
                 status, new, changed = ("gone" if poll.gone else "error"), 0, 0
             else:
                 cutoff = now - timedelta(days=cfg.retention_days)
-                new, changed = items.save(conn, feed.id, poll.items, now, cutoff)
+                stored, changed = items.save(conn, feed.id, poll.items, now, cutoff)
+                new = len(stored)
+                for item_id, item in stored:
+                    assign_story(conn, NewItem(item_id, item.title, item.text, item.published, item.content_hash),
+                                 self.cluster, now)
                 headers = poll.fetched.headers if poll.fetched else {}
                 update = FeedUpdate(
                     next_check_at=next_check_after_success(
@@ -222,8 +228,6 @@ class Updater:
                     new_url=poll.fetched.permanent_url if poll.fetched else None,
                     title=poll.title, site_link=poll.site_link)
                 feeds.record(conn, feed.id, update)
-                if self.after_store is not None:
-                    self.after_store(conn, feed, poll)
                 status = "unchanged" if poll.fetched and poll.fetched.not_modified else "new"
         if poll.error:
             log.warning("feed %r <%s>: %s; next try %s", name, url, poll.error,

@@ -16,7 +16,6 @@ from lxml import etree
 
 from nashra import __version__
 
-from ..models import StoredItem
 
 ATOM = "http://www.w3.org/2005/Atom"
 _XML_BAD = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
@@ -58,8 +57,23 @@ def _when(value: datetime) -> str:
     return value.isoformat(timespec="seconds").replace("+00:00", "Z")
 
 
-def build_atom(feed: AtomFeed, entries: Iterable[StoredItem], *, now: datetime,
-               categories: dict[int, list[AtomCategory]] | None = None) -> bytes:
+@dataclass(frozen=True)
+class AtomEntry:
+    id: str
+    title: str
+    link: str | None
+    published: datetime
+    updated: datetime
+    summary_html: str
+    author: str
+    source_name: str
+    source_url: str
+    source_site: str | None = None
+    categories: tuple[AtomCategory, ...] = ()
+    related: tuple[str, ...] = ()  # links to the same story at other outlets
+
+
+def build_atom(feed: AtomFeed, entries: Iterable[AtomEntry], *, now: datetime) -> bytes:
     """The Atom document for `entries` (already ordered newest first and bounded)."""
     entries = list(entries)
     root = etree.Element(f"{{{ATOM}}}feed", nsmap={None: ATOM})
@@ -76,21 +90,23 @@ def build_atom(feed: AtomFeed, entries: Iterable[StoredItem], *, now: datetime,
     _sub(author, "name", "Nashra")
     for item in entries:
         entry = _sub(root, "entry")
-        _sub(entry, "id", entry_id(item.feed_url, item.identity))
+        _sub(entry, "id", item.id)
         _sub(entry, "title", item.title, type="text")
         _sub(entry, "updated", _when(max(item.updated, item.published)))
         _sub(entry, "published", _when(item.published))
         if item.link:
             _sub(entry, "link", rel="alternate", type="text/html", href=item.link)
-        _sub(_sub(entry, "author"), "name", item.author or item.feed_name)
-        for category in (categories or {}).get(item.id, ()):
+        for href in item.related:
+            _sub(entry, "link", rel="related", type="text/html", href=href)
+        _sub(_sub(entry, "author"), "name", item.author)
+        for category in item.categories:
             _sub(entry, "category", term=category.term, label=category.label)
         if item.summary_html:
             _sub(entry, "summary", item.summary_html, type="html")
         source = _sub(entry, "source")
-        _sub(source, "id", item.feed_url)
-        _sub(source, "title", item.feed_name, type="text")
-        _sub(source, "link", rel="self", href=item.feed_url)
-        if item.feed_site_link:
-            _sub(source, "link", rel="alternate", type="text/html", href=item.feed_site_link)
+        _sub(source, "id", item.source_url)
+        _sub(source, "title", item.source_name, type="text")
+        _sub(source, "link", rel="self", href=item.source_url)
+        if item.source_site:
+            _sub(source, "link", rel="alternate", type="text/html", href=item.source_site)
     return etree.tostring(root, xml_declaration=True, encoding="utf-8", pretty_print=True)

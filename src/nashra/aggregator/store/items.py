@@ -14,14 +14,15 @@ _BATCH = 500
 
 
 def save(conn: Connection, feed_id: int, batch: list[CleanItem], now: datetime,
-         cutoff: datetime) -> tuple[int, int]:
-    """Insert new items, update changed ones; return (new, updated). Older than `cutoff` is skipped."""
+         cutoff: datetime) -> tuple[list[tuple[int, CleanItem]], int]:
+    """Insert new items, update changed ones; return ([(id, item) of new ones], number updated).
+    Items published before `cutoff` are skipped."""
     batch = [it for it in batch if it.published >= cutoff]
     by_identity: dict[str, CleanItem] = {}
     for item in batch:  # a feed that lists one item twice: keep the first (newest) copy
         by_identity.setdefault(item.identity, item)
     if not by_identity:
-        return 0, 0
+        return [], 0
     keys = list(by_identity)
     known: dict[str, tuple[int, str, str]] = {}
     dead: set[str] = set()
@@ -47,9 +48,15 @@ def save(conn: Connection, feed_id: int, batch: list[CleanItem], now: datetime,
         elif known[identity][1:] != (item.content_hash, item.title):
             conn.execute(items.update().where(items.c.id == known[identity][0]).values(**row, updated_at=now))
             updated += 1
-    if inserts:
-        conn.execute(items.insert(), inserts)
-    return len(inserts), updated
+    if not inserts:
+        return [], updated
+    conn.execute(items.insert(), inserts)
+    new_keys = [row["identity"] for row in inserts]
+    ids: dict[str, int] = {}
+    for start in range(0, len(new_keys), _BATCH):
+        ids.update(conn.execute(sa.select(items.c.identity, items.c.id).where(
+            items.c.feed_id == feed_id, items.c.identity.in_(new_keys[start:start + _BATCH]))).all())
+    return [(ids[key], by_identity[key]) for key in new_keys], updated
 
 
 def recent_times(conn: Connection, feed_id: int, limit: int = 20) -> list[datetime]:

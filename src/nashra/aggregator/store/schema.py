@@ -76,10 +76,13 @@ items = sa.Table(
     sa.Column("published", UTCDateTime, nullable=False),
     sa.Column("first_seen_at", UTCDateTime, nullable=False),
     sa.Column("updated_at", UTCDateTime, nullable=False),
+    sa.Column("story_id", sa.Integer),
+    sa.Column("story_locked", sa.Boolean, nullable=False, default=False),  # split by a user: stays alone
     sa.UniqueConstraint("feed_id", "identity", name="uq_items_feed_identity"),
     sa.Index("ix_items_published", "published"),
     sa.Index("ix_items_feed_published", "feed_id", "published"),
     sa.Index("ix_items_content_hash", "content_hash"),
+    sa.Index("ix_items_story", "story_id"),
 )
 
 # Identities of pruned items, so an old item still in a feed does not come back after retention.
@@ -91,13 +94,39 @@ tombstones = sa.Table(
 )
 
 
-def _v1(conn: Connection) -> None:
-    metadata.create_all(conn, tables=[feeds, items, tombstones])
+# A story: the items that tell the same event, across outlets or re-posted by one.
+stories = sa.Table(
+    "stories", metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("founder_item_id", sa.Integer, nullable=False),  # its first item: the story's stable identity
+    sa.Column("first_published", UTCDateTime, nullable=False),
+    sa.Column("last_published", UTCDateTime, nullable=False),
+    sa.Column("item_count", sa.Integer, nullable=False, default=1),
+    sa.Column("created_at", UTCDateTime, nullable=False),
+    sa.Index("ix_stories_first_published", "first_published"),
+)
+
+# LSH index of the near-duplicate window: one row per (band key, item); pruned with the window, so a lookup
+# costs the same however many items are stored.
+story_bands = sa.Table(
+    "story_bands", metadata,
+    sa.Column("band_key", sa.BigInteger, nullable=False),
+    sa.Column("item_id", sa.Integer, nullable=False),
+    sa.Column("published", UTCDateTime, nullable=False),
+    sa.Index("ix_story_bands_key", "band_key"),
+    sa.Index("ix_story_bands_published", "published"),
+)
 
 
-# Append only: a migration, once released, never changes.
+def _initial(conn: Connection) -> None:
+    raise AssertionError("a new database is created from the current metadata, not migrated")
+
+
+# Append only: a migration, once released, never changes. A new database is created from the current
+# metadata and stamped with the latest version; an older one gets the steps after its version, each written
+# as explicit DDL (never from `metadata`, which describes only the newest schema).
 MIGRATIONS: list[tuple[int, Callable[[Connection], None]]] = [
-    (1, _v1),
+    (1, _initial),
 ]
 
 
@@ -105,6 +134,11 @@ def migrate(conn: Connection) -> int:
     """Apply the migrations not yet applied; return the schema version. Call inside a transaction."""
     schema_version.create(conn, checkfirst=True)
     current = conn.execute(sa.select(sa.func.max(schema_version.c.version))).scalar() or 0
+    if current == 0:
+        metadata.create_all(conn)
+        latest = MIGRATIONS[-1][0]
+        conn.execute(schema_version.insert().values(version=latest, applied_at=datetime.now(timezone.utc)))
+        return latest
     for version, step in MIGRATIONS:
         if version > current:
             step(conn)

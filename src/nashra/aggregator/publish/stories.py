@@ -1,0 +1,78 @@
+"""Stories as readers see them: one representative item, and the other outlets that carry the story."""
+
+from __future__ import annotations
+
+import html
+from dataclasses import dataclass
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from ..models import StoredItem
+from ..store import stories as story_store
+
+
+@dataclass(frozen=True)
+class StoryView:
+    id: int
+    founder: StoredItem  # the first item: gives the story its stable Atom id
+    representative: StoredItem
+    others: tuple[StoredItem, ...]  # other items, oldest first (other outlets, or re-posts)
+    topics: tuple[str, ...] = ()
+
+    @property
+    def items(self) -> tuple[StoredItem, ...]:
+        return (self.representative, *self.others)
+
+    @property
+    def outlets(self) -> tuple[str, ...]:
+        """Distinct outlet names, the representative's first."""
+        seen: dict[str, None] = {}
+        for item in self.items:
+            seen.setdefault(item.feed_name, None)
+        return tuple(seen)
+
+
+def pick_representative(items: list[StoredItem], mode: str) -> StoredItem:
+    """`earliest` (default) or `longest` (most text; ties go to the earliest)."""
+    if mode == "longest":
+        return max(items, key=lambda i: (len(i.text), -i.published.timestamp(), -i.id))
+    return min(items, key=lambda i: (i.published, i.id))
+
+
+def also_reported_html(view: StoryView) -> str:
+    """A sanitised-by-construction paragraph linking the other outlets' copies."""
+    links = []
+    seen = {view.representative.feed_name}
+    for item in view.others:
+        if item.feed_name in seen:
+            continue
+        seen.add(item.feed_name)
+        name = html.escape(item.feed_name)
+        links.append(f'<a href="{html.escape(item.link)}">{name}</a>' if item.link else name)
+    return f"<p>أوردته أيضاً: {'، '.join(links)}</p>" if links else ""
+
+
+def _stored(row: sa.Row) -> StoredItem:
+    return StoredItem(
+        id=row.id, feed_id=row.feed_id, feed_name=row.name, feed_url=row.url, feed_site_link=row.site_link,
+        title=row.title, link=row.link, summary_html=row.summary_html, text=row.text, author=row.author,
+        categories=tuple(row.categories or ()), published=row.published, updated=row.updated_at,
+        identity=row.identity)
+
+
+def load_stories(conn: Connection, limit: int, mode: str = "earliest", since: datetime | None = None,
+                 until: datetime | None = None) -> list[StoryView]:
+    """The newest stories (by first publication), each with its items."""
+    ids = story_store.latest_ids(conn, limit, since, until)
+    grouped = story_store.members(conn, ids)
+    views = []
+    for story_id in ids:
+        members = [_stored(r) for r in grouped.get(story_id, [])]
+        if not members:
+            continue
+        rep = pick_representative(members, mode)
+        views.append(StoryView(id=story_id, founder=members[0], representative=rep,
+                               others=tuple(m for m in members if m.id != rep.id)))
+    return views

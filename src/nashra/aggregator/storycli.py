@@ -1,0 +1,64 @@
+"""`nashra stories list|split`: what the clustering decided, and how a person overrules it."""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import datetime
+
+from .config import Config
+from .publish import OutputError, publish_all
+from .publish.stories import load_stories
+from .store import Store, stories
+from .update import utcnow
+
+
+def parse_since(text: str, config: Config) -> datetime:
+    """An ISO date or time; without a zone it is read in the configured time zone."""
+    try:
+        when = datetime.fromisoformat(text)
+    except ValueError:
+        raise ValueError(f"--since: not an ISO date or time: {text!r} (e.g. 2026-11-28T06:00+03:00)") from None
+    return when if when.tzinfo else when.replace(tzinfo=config.timezone)
+
+
+def list_stories(config: Config, store: Store, *, since: str | None, limit: int, as_json: bool) -> int:
+    try:
+        since_at = parse_since(since, config) if since else None
+    except ValueError as exc:
+        print(f"nashra: {exc}", file=sys.stderr)
+        return 2
+    with store.engine.connect() as conn:
+        views = load_stories(conn, limit, config.stories.representative, since=since_at)
+    if as_json:
+        data = [{"id": str(v.id), "title": v.representative.title, "published": v.founder.published.isoformat(),
+                 "outlets": list(v.outlets),
+                 "items": [{"id": i.id, "link": i.link, "feed": i.feed_name, "title": i.title,
+                            "published": i.published.isoformat()} for i in v.items]} for v in views]
+        print(json.dumps(data, ensure_ascii=False, indent=1))
+        return 0
+    for view in views:
+        when = view.founder.published.astimezone(config.timezone).strftime("%Y-%m-%d %H:%M")
+        print(f"[{view.id}] {when}  {view.representative.title}  ({len(view.items)} items, "
+              f"{len(view.outlets)} outlets)")
+        for item in view.items:
+            print(f"    item {item.id}: {item.feed_name} — {item.link or item.title}")
+    print(f"{len(views)} stories", file=sys.stderr)
+    return 0
+
+
+def split_story(config: Config, store: Store, key: str) -> int:
+    with store.begin() as conn:
+        item_id = stories.find_item(conn, key)
+        if item_id is None:
+            print(f"nashra: no item {key!r} (give an item id from `nashra stories list`, or its link)",
+                  file=sys.stderr)
+            return 2
+        story_id = stories.split_item(conn, item_id, utcnow())
+    print(f"item {item_id} is now story {story_id} on its own; it will not be merged again")
+    try:
+        publish_all(config, store)
+    except OutputError as exc:
+        print(f"nashra: {exc}", file=sys.stderr)
+        return 1
+    return 0

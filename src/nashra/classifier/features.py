@@ -1,0 +1,374 @@
+"""Text features for the topic model: stemmed word n-grams + character n-grams, both TF-IDF.
+
+Why these: the research note (shared/notes/arabic-nlp-and-dedup.md, section 2) measured that on short
+Arabic news (title + summary) the union of word 1-2-grams on Snowball light stems and ``char_wb``
+2-5-grams on the matching form beats either alone, most of all when training data are small. Stems
+merge clitic and inflection variants (الحكومة، للحكومة); char n-grams keep the named entities that
+every stemmer mangles (فلسطين -> لسط). bench/classifier.py measures the alternatives on our data.
+
+Why not scikit-learn's TfidfVectorizer: its analyzers build every n-gram as a Python string, about
+0.5 ms per item for char 2-5-grams, ten times too slow for the goal of 20,000 items/s. Here a batch
+is encoded once (fastnorm.py), n-grams and tokens become 64-bit polynomial hashes computed with numpy,
+and an open-addressing hash table built at fit maps them to columns. The weighting is scikit-learn's
+TF-IDF (smooth idf, sublinear tf, l2-normalised rows per channel), and the char channel gives the
+same matrix as ``TfidfVectorizer(analyzer="char_wb", preprocessor=match_key)`` up to a 64-bit hash
+collision (tests/classifier/test_features.py checks it).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+import scipy.sparse as sp
+from sklearn.base import BaseEstimator, TransformerMixin
+
+from nashra.classifier.fastnorm import Encoded, encode, is_word
+from nashra.classifier.hashindex import HashIndex
+from nashra.classifier.normalize import normalize
+
+_P = np.uint64(0x100000001B3)  # odd 64-bit multiplier (FNV prime) of the polynomial hashes
+_P_INV = np.uint64(pow(0x100000001B3, -1, 1 << 64))  # its inverse mod 2**64 (it is odd)
+_MIX = np.uint64(0x9E3779B97F4A7C15)
+_WORD_MIX = np.uint64(0xC2B2AE3D27D4EB4F)  # odd: a bijection that moves word keys off char keys
+_CHUNK = 512  # items per batch at transform time: keeps the arrays in cache (and rows < 2**9)
+_COL_BITS = 23  # a chunk packs (row, column) into one uint32 for a fast 32-bit sort
+
+
+def _pow_table(base: np.uint64, n: int) -> np.ndarray:
+    """base**i mod 2**64 for i < n (numpy integer arithmetic wraps, which is what we want)."""
+    out = np.full(max(n, 1), base, dtype=np.uint64)
+    out[0] = 1
+    return np.cumprod(out, dtype=np.uint64)
+
+
+def char_ngrams(enc: Encoded, lo: int, hi: int, lengths: bool = False) -> tuple[np.ndarray, ...]:
+    """(row, key, start[, length]) of every char n-gram, lo <= n <= hi, inside one padded word.
+
+    ``enc`` is the matching form laid out as " item " pieces joined by NUL, so an n-gram is valid
+    when it has no NUL and no space strictly inside it: that is scikit-learn's ``char_wb``.
+    """
+    codes = enc.codes
+    n_codes = len(codes)
+    at = np.arange(n_codes, dtype=np.int64)
+    # lim[i]: the last index an n-gram starting at i may reach = the next space (a padded word
+    # ends with it), or the character before the next NUL; so valid <=> i + n - 1 <= lim[i].
+    boundary = (codes == 32) | (codes == 0)
+    first_at_or_after = np.minimum.accumulate(np.where(boundary, at, n_codes)[::-1])[::-1]
+    nxt = np.append(first_at_or_after[1:], n_codes)
+    padded = np.append(codes, np.uint32(0))
+    span = nxt - (padded[nxt] == 0) - at  # how many characters past i the n-gram may extend
+    span[codes == 0] = -1
+    h = codes.astype(np.uint64) + np.uint64(1)
+    rows, keys, starts, ns = [], [], [], []
+    for n in range(1, hi + 1):
+        if n > 1:
+            h = h[:-1] * _P + (codes[n - 1:].astype(np.uint64) + np.uint64(1))
+        if n < lo or len(h) == 0:
+            continue
+        ok = span[: len(h)] >= n - 1
+        if n == 1:
+            ok &= codes != 32
+        idx = np.flatnonzero(ok)
+        rows.append(enc.rows[idx])
+        keys.append(h[idx] * _MIX + np.uint64(n))
+        starts.append(idx)
+        if lengths:
+            ns.append(np.full(len(idx), n, dtype=np.int8))
+    if not keys:
+        z = np.zeros(0, np.int64)
+        return (z, np.zeros(0, np.uint64), z) + ((np.zeros(0, np.int8),) if lengths else ())
+    out = (np.concatenate(rows), np.concatenate(keys), np.concatenate(starts))
+    return out + ((np.concatenate(ns),) if lengths else ())
+
+
+def word_tokens(enc: Encoded) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(row, hash, start, end) of every ``\\w+`` token of the light form, in text order."""
+    codes = enc.codes
+    w = is_word(codes)
+    prev = np.concatenate([[False], w[:-1]])
+    nxt = np.concatenate([w[1:], [False]])
+    starts = np.flatnonzero(w & ~prev)
+    ends = np.flatnonzero(w & ~nxt) + 1
+    if len(starts) == 0:
+        z = np.zeros(0, np.int64)
+        return z, np.zeros(0, np.uint64), z, z
+    # token hash = sum c_j * P^-(j - start): prefix sums of c_j * P^-j, rescaled by P^start
+    inv_pow = _pow_table(_P_INV, len(codes))
+    g = np.concatenate([[np.uint64(0)],
+                        np.cumsum((codes.astype(np.uint64) + np.uint64(1)) * inv_pow,
+                                  dtype=np.uint64)])
+    fwd = _pow_table(_P, len(codes))
+    hashes = (g[ends] - g[starts]) * fwd[starts] * _MIX + (ends - starts).astype(np.uint64)
+    return enc.rows[starts], hashes, starts, ends
+
+
+def _weight(counts: sp.csr_matrix, idf: np.ndarray, sublinear: bool) -> sp.csr_matrix:
+    m = sp.csr_matrix(counts, dtype=np.float64, copy=True)
+    if sublinear:
+        np.log(m.data, out=m.data)
+        m.data += 1.0
+    m.data *= idf[m.indices]
+    per_row = np.diff(m.indptr)
+    row_ids = np.repeat(np.arange(m.shape[0]), per_row)
+    norms = np.sqrt(np.bincount(row_ids, weights=m.data ** 2, minlength=m.shape[0]))
+    m.data /= np.repeat(norms, per_row)  # empty rows repeat nothing: no 0/0
+    return m
+
+
+def _count_matrix(rows: np.ndarray, cols: np.ndarray, n_rows: int, n_cols: int) -> sp.csr_matrix:
+    m = sp.csr_matrix((np.ones(len(cols)), (rows, cols)), shape=(n_rows, n_cols))
+    m.sum_duplicates()
+    return m
+
+
+def _chunk_tfidf(rows: np.ndarray, cols: np.ndarray, n_rows: int, idf: np.ndarray,
+                 split: int, weights: tuple[float, float], sublinear: bool) -> sp.csr_matrix:
+    """TF-IDF rows of a small chunk straight from (row, column) occurrences.
+
+    One 32-bit sort of row<<23|col groups duplicates (counts) and orders the result as CSR wants;
+    scipy's COO->CSR + sum_duplicates would sort every row separately, ~3x slower. Columns below
+    ``split`` are the word channel, the rest the char channel; each is l2-normalised per row on
+    its own and scaled by its weight, as two stacked TfidfVectorizers would be.
+    """
+    n_cols = len(idf)
+    if n_rows > (1 << (32 - _COL_BITS)) or n_cols >= (1 << _COL_BITS):
+        m = _count_matrix(rows, cols, n_rows, n_cols)
+        packed_rows = np.repeat(np.arange(n_rows), np.diff(m.indptr))
+        r, c, cnt = packed_rows, m.indices.astype(np.int64), m.data
+    else:
+        packed = (rows.astype(np.uint32) << np.uint32(_COL_BITS)) | cols.astype(np.uint32)
+        packed.sort()
+        if len(packed):
+            new = np.empty(len(packed), dtype=bool)
+            new[0] = True
+            np.not_equal(packed[1:], packed[:-1], out=new[1:])
+            starts = np.flatnonzero(new)
+        else:
+            starts = np.zeros(0, dtype=np.int64)
+        cnt = np.diff(np.append(starts, len(packed))).astype(np.float64)
+        u = packed[starts]
+        r = (u >> np.uint32(_COL_BITS)).astype(np.int64)
+        c = (u & np.uint32((1 << _COL_BITS) - 1)).astype(np.int64)
+    data = (np.log(cnt) + 1.0) if sublinear else cnt.astype(np.float64)
+    data *= idf[c]
+    channel = (c >= split).astype(np.int64)
+    group = r * 2 + channel
+    norms = np.sqrt(np.bincount(group, weights=data * data, minlength=2 * n_rows))
+    scale = np.array(weights, dtype=np.float64)
+    data *= scale[channel] / norms[group]
+    indptr = np.zeros(n_rows + 1, dtype=np.int64)
+    np.cumsum(np.bincount(r, minlength=n_rows), out=indptr[1:])
+    return sp.csr_matrix((data, c.astype(np.int32), indptr), shape=(n_rows, n_cols))
+
+
+def _fit_vocab(rows: np.ndarray, keys: np.ndarray, n_rows: int, min_df: int
+               ) -> tuple[np.ndarray, np.ndarray, np.ndarray, sp.csr_matrix]:
+    """(kept keys, idf, first occurrence of each kept key, counts of kept keys)."""
+    uniq, first, inv = np.unique(keys, return_index=True, return_inverse=True)
+    counts = _count_matrix(rows, inv.ravel(), n_rows, len(uniq))
+    df = np.bincount(counts.indices, minlength=len(uniq))
+    keep = df >= min_df
+    idf = np.log((1.0 + n_rows) / (1.0 + df[keep])) + 1.0
+    return uniq[keep], idf, first[keep], counts[:, keep]
+
+
+class ArabicTextFeatures(BaseEstimator, TransformerMixin):
+    """Both channels from one encoding of the batch: [stem word n-grams | char_wb n-grams].
+
+    Each channel is TF-IDF weighted and l2-normalised on its own (as a FeatureUnion of two
+    TfidfVectorizers would be), then scaled by its weight. ``stem=False`` uses normalised surface
+    words instead of stems; ``word_ngrams=None`` or ``char_ngrams=None`` switches a channel off.
+    """
+
+    def __init__(self, word_ngrams: tuple[int, int] | None = (1, 2),
+                 char_ngrams: tuple[int, int] | None = (2, 5), stem: bool = True,
+                 min_df: int = 2, sublinear_tf: bool = True,
+                 word_weight: float = 1.0, char_weight: float = 1.0) -> None:
+        self.word_ngrams = word_ngrams
+        self.char_ngrams = char_ngrams
+        self.stem = stem
+        self.min_df = min_df
+        self.sublinear_tf = sublinear_tf
+        self.word_weight = word_weight
+        self.char_weight = char_weight
+
+    # -- scikit-learn API ---------------------------------------------------------------------
+    def fit(self, X: Sequence[str], y: object = None) -> ArabicTextFeatures:
+        self.fit_transform(X)
+        return self
+
+    def fit_transform(self, X: Sequence[str], y: object = None) -> sp.csr_matrix:
+        texts = [x or "" for x in X]
+        light, match = encode(texts, light=self.word_ngrams is not None,
+                              match=self.char_ngrams is not None)
+        parts = []
+        self.word_vocab_ = self.char_vocab_ = np.zeros(0, np.uint64)
+        self.word_idf_ = self.char_idf_ = np.zeros(0)
+        self.stem_ids_, self.char_names_ = {}, []
+        if light is not None:
+            parts.append(self._fit_words(light) * self.word_weight)
+        if match is not None:
+            parts.append(self._fit_chars(match) * self.char_weight)
+        self._build_index()
+        return sp.hstack(parts, format="csr")
+
+    def transform(self, X: Sequence[str]) -> sp.csr_matrix:
+        texts = [x or "" for x in X]
+        chunks = [self._transform_chunk(texts[i:i + _CHUNK]) for i in range(0, len(texts), _CHUNK)]
+        if not chunks:
+            return sp.csr_matrix((0, self.n_features_))
+        return chunks[0] if len(chunks) == 1 else sp.vstack(chunks, format="csr")
+
+    def get_feature_names_out(self, input_features: object = None) -> np.ndarray:
+        names: list[str] = []
+        names += ["w:" + n for n in self._word_names()]
+        names += ["c:" + n for n in self.char_names_]
+        return np.asarray(names, dtype=object)
+
+    @property
+    def n_features_(self) -> int:
+        return len(self.idf_)
+
+    def _transform_chunk(self, texts: list[str]) -> sp.csr_matrix:
+        light, match = encode(texts, light=self.word_ngrams is not None,
+                              match=self.char_ngrams is not None)
+        rows, keys = [], []
+        if light is not None:
+            r, k = self._word_keys(light, fitting=False)
+            rows.append(r)
+            keys.append(k * _WORD_MIX + np.uint64(1))
+        if match is not None:
+            r, k, _ = char_ngrams(match, *self.char_ngrams)
+            rows.append(r)
+            keys.append(k)
+        cols = self.feature_index_.lookup(np.concatenate(keys))
+        hit = cols >= 0
+        return _chunk_tfidf(np.concatenate(rows)[hit], cols[hit], len(texts), self.idf_,
+                            len(self.word_vocab_), (self.word_weight, self.char_weight),
+                            self.sublinear_tf)
+
+    def _build_index(self) -> None:
+        """One table for both channels: word keys are remixed so they cannot meet char keys."""
+        word = self.word_vocab_ * _WORD_MIX + np.uint64(1)
+        self.feature_index_ = HashIndex(np.concatenate([word, self.char_vocab_]))
+        self.idf_ = np.concatenate([self.word_idf_, self.char_idf_])
+
+    # -- char channel ---------------------------------------------------------------------------
+    def _fit_chars(self, match: Encoded) -> sp.csr_matrix:
+        rows, keys, starts, self._lengths_at_fit = char_ngrams(match, *self.char_ngrams,
+                                                               lengths=True)
+        n = match.n_items
+        self.char_vocab_, self.char_idf_, first, counts = _fit_vocab(rows, keys, n, self.min_df)
+        # name each kept n-gram by one occurrence of it in the training text
+        text = match.text()
+        lengths = self._lengths_at_fit[first]
+        del self._lengths_at_fit
+        self.char_names_ = [text[s:s + k].replace(" ", "_")
+                            for s, k in zip(starts[first].tolist(), lengths.tolist())]
+        return _weight(counts, self.char_idf_, self.sublinear_tf)
+
+    # -- word channel ---------------------------------------------------------------------------
+    def _stemmer(self):  # noqa: ANN202 - returns a str -> str callable
+        if not self.stem:
+            return normalize
+        import Stemmer  # PyStemmer: the C build of Snowball Arabic, ~2.7 M words/s
+
+        stem_word = Stemmer.Stemmer("arabic").stemWord
+        return lambda w: normalize(stem_word(w))
+
+    def _word_ids(self, light: Encoded, fitting: bool) -> tuple[np.ndarray, np.ndarray]:
+        """(row, stem id) per token; -1 for a stem the model has never seen."""
+        rows, hashes, starts, ends = word_tokens(light)
+        if fitting:
+            self.stem_ids_: dict[str, int] = {}
+            self.token_index_ = HashIndex(np.zeros(0, np.uint64))
+            self.token_stem_ = np.zeros(0, np.int64)
+        slot = self.token_index_.lookup(hashes)
+        ids = np.full(len(slot), -1, dtype=np.int64)
+        ids[slot >= 0] = self.token_stem_[slot[slot >= 0]]
+        missing = slot < 0
+        if missing.any():
+            ids[missing] = self._stem_unknown(light, hashes[missing], starts[missing],
+                                              ends[missing], fitting)
+        return rows, ids
+
+    def _stem_unknown(self, light: Encoded, hashes: np.ndarray, starts: np.ndarray,
+                      ends: np.ndarray, fitting: bool) -> np.ndarray:
+        """Stem tokens the table does not know (all of them at fit; new words later)."""
+        uniq, first, inv = np.unique(hashes, return_index=True, return_inverse=True)
+        cache: dict[int, int] = self.__dict__.setdefault("_runtime_cache", {})
+        if len(cache) > 200_000:  # an endless stream of new words: keep memory bounded
+            cache.clear()
+        codes = light.codes
+        stem = self._stemmer()
+        out = np.empty(len(uniq), dtype=np.int64)
+        for j, (h, s, e) in enumerate(zip(uniq.tolist(), starts[first].tolist(),
+                                          ends[first].tolist())):
+            i = None if fitting else cache.get(h)
+            if i is None:
+                word = codes[s:e].tobytes().decode("utf-32-le", errors="replace")
+                st = stem(word)
+                i = self.stem_ids_.get(st)
+                if i is None:
+                    i = -1
+                    if fitting:
+                        i = self.stem_ids_[st] = len(self.stem_ids_)
+                if not fitting:
+                    cache[h] = i
+            out[j] = i
+        if fitting:
+            self._fit_token_hashes, self._fit_token_ids = uniq, out
+        return out[inv.ravel()]
+
+    def _word_keys(self, light: Encoded, fitting: bool) -> tuple[np.ndarray, np.ndarray]:
+        rows, ids = self._word_ids(light, fitting)
+        if fitting:
+            self.stem_base_ = len(self.stem_ids_) + 1
+        base = np.int64(self.stem_base_)
+        lo, hi = self.word_ngrams
+        rs, ks = [], []
+        if lo <= 1:
+            ok = ids >= 0
+            rs.append(rows[ok])
+            ks.append(ids[ok])
+        if hi >= 2 and len(ids) > 1:
+            a, b = ids[:-1], ids[1:]
+            ok = (a >= 0) & (b >= 0) & (rows[:-1] == rows[1:])
+            rs.append(rows[:-1][ok])
+            ks.append((a[ok] + 1) * base + b[ok])
+        if not ks:
+            return np.zeros(0, np.int64), np.zeros(0, np.uint64)
+        return np.concatenate(rs), np.concatenate(ks).astype(np.uint64)
+
+    def _fit_words(self, light: Encoded) -> sp.csr_matrix:
+        rows, keys = self._word_keys(light, fitting=True)
+        vocab, self.word_idf_, _, counts = _fit_vocab(rows, keys, light.n_items, self.min_df)
+        self.word_vocab_ = vocab
+        # keep only stems that a kept feature uses, and the training tokens that map to them
+        base = self.stem_base_
+        v = vocab.astype(np.int64)
+        used = np.unique(np.concatenate([v[v < base], v[v >= base] // base - 1,
+                                         v[v >= base] % base]))
+        used_set = set(used.tolist())
+        self.stem_ids_ = {s: i for s, i in self.stem_ids_.items() if i in used_set}
+        hashes, ids = self._fit_token_hashes, self._fit_token_ids
+        del self._fit_token_hashes, self._fit_token_ids
+        # every training token stays in the table (unused stems as -1): no re-stemming later
+        self.token_index_ = HashIndex(hashes)
+        self.token_stem_ = np.where(np.isin(ids, used), ids, -1)
+        self.__dict__["_runtime_cache"] = {}
+        return _weight(counts, self.word_idf_, self.sublinear_tf)
+
+    def _word_names(self) -> list[str]:
+        if not len(self.word_vocab_):
+            return []
+        by_id = {i: s for s, i in self.stem_ids_.items()}
+        base = self.stem_base_
+        return [by_id[k] if k < base else f"{by_id[k // base - 1]}_{by_id[k % base]}"
+                for k in self.word_vocab_.astype(np.int64).tolist()]
+
+    def __getstate__(self) -> dict:
+        state = self.__dict__.copy()
+        state.pop("_runtime_cache", None)  # rebuilt lazily; not part of the model
+        return state

@@ -1,0 +1,95 @@
+"""Near-duplicate stories: the pure parts, then end to end across outlets with a user's split."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import numpy as np
+
+from conftest import rss, sample_items, write_config
+from nashra.aggregator.cli import main
+from nashra.aggregator.cluster.decide import Candidate, choose_story
+from nashra.aggregator.cluster.minhash import band_keys, jaccard, shingles, signature, story_text
+
+WIRE_TITLE = "مقتل خمسة أشخاص في انفجار عبوة ناسفة بسوق شعبي في الموصل"
+WIRE_TEXT = ("قالت مصادر أمنية عراقية إن خمسة أشخاص قتلوا وأصيب عشرة آخرون في انفجار عبوة ناسفة استهدف "
+             "سوقا شعبيا في مدينة الموصل شمالي العراق صباح اليوم الأحد، فيما فرضت القوات الأمنية طوقا حول المكان.")
+EDITED_TITLE = "عاجل: مقتل 5 اشخاص في انفجار عبوة ناسفة بسوق شعبي فى الموصل"
+EDITED_TEXT = ("قالت مصادر امنية عراقية ان خمسة اشخاص قتلوا واصيب عشرة اخرون في انفجار عبوة ناسفة استهدف "
+               "سوقاً شعبياً في مدينة الموصل، شمالي العراق.")
+OTHER_TITLE = "مقتل ثلاثة من عناصر الشرطة في هجوم على حاجز أمني جنوب كركوك"
+OTHER_TEXT = "أعلنت الشرطة العراقية مقتل ثلاثة من عناصرها في هجوم مسلح على حاجز أمني جنوب كركوك الليلة الماضية."
+
+
+def test_same_story_is_similar_and_another_is_not():
+    wire = shingles(story_text(WIRE_TITLE, WIRE_TEXT))
+    edited = shingles(story_text(EDITED_TITLE, EDITED_TEXT))
+    other = shingles(story_text(OTHER_TITLE, OTHER_TEXT))
+    assert jaccard(wire, edited) >= 0.5 > 0.2 > jaccard(wire, other)
+    assert set(band_keys(signature(wire))) & set(band_keys(signature(edited)))
+    assert not set(band_keys(signature(wire))) & set(band_keys(signature(other)))
+    assert jaccard(wire, wire) == 1.0 and jaccard(wire, np.zeros(0, dtype=np.uint32)) == 0.0
+
+
+def test_format_words_carry_no_weight():
+    assert story_text("عاجل | بالفيديو: انفجار في الموصل", "") == story_text("انفجار في الموصل", "")
+
+
+def test_band_keys_are_the_same_in_another_process():
+    code = ("from nashra.aggregator.cluster.minhash import *; import sys; "
+            f"print(band_keys(signature(shingles(story_text({WIRE_TITLE!r}, {WIRE_TEXT!r})))))")
+    other = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert json.loads(other) == band_keys(signature(shingles(story_text(WIRE_TITLE, WIRE_TEXT))))
+
+
+def test_choose_story():
+    cands = [Candidate(1, 10, 0.45, 3), Candidate(2, 20, 0.7, 3), Candidate(3, 30, 0.9, 50)]
+    assert choose_story(cands).story_id == 20  # best with room; 30 is full
+    assert choose_story(cands, max_size=100).story_id == 30
+    assert choose_story([Candidate(1, 10, 0.49, 1)]) is None
+
+
+def config_text(feeds):
+    lines = ["database: sqlite:///var/nashra.db", "fetch:", "  allow_private_networks: [127.0.0.0/8]", "feeds:"]
+    for name, url in feeds:
+        lines += [f"  - name: {name}", f"    url: {url}"]
+    return "\n".join(lines) + "\n"
+
+
+def test_one_story_across_outlets_and_a_split_that_sticks(tmp_path, server, capsys):
+    own = sample_items(2, "أ")
+    wire_a = {"title": WIRE_TITLE, "guid": "a-wire", "link": "https://a.example/wire",
+              "date": "Sun, 22 Nov 2026 09:00:00 +0300", "description": WIRE_TEXT}
+    wire_b = {"title": EDITED_TITLE, "guid": "b-wire", "link": "https://b.example/wire",
+              "date": "Sun, 22 Nov 2026 09:40:00 +0300", "description": EDITED_TEXT}
+    other = {"title": OTHER_TITLE, "guid": "b-other", "link": "https://b.example/other",
+             "date": "Sun, 22 Nov 2026 10:00:00 +0300", "description": OTHER_TEXT}
+    a = server.route("/a", rss(own + [wire_a]))
+    b = server.route("/b", rss([wire_b, other], title="صحيفة ب"))
+    cfg = str(write_config(tmp_path, config_text([("المصدر أ", a), ("المصدر ب", b)])))
+    assert main(["--config", cfg, "run", "--once"]) == 0
+    capsys.readouterr()
+    assert main(["--config", cfg, "stories", "list", "--json"]) == 0
+    listed = json.loads(capsys.readouterr().out)
+    assert len(listed) == 4  # 5 items, the wire story told twice
+    wire = [s for s in listed if len(s["items"]) == 2]
+    assert len(wire) == 1 and wire[0]["title"] == WIRE_TITLE  # the earliest item represents the story
+    assert {i["feed"] for i in wire[0]["items"]} == {"المصدر أ", "المصدر ب"}
+    assert {i["link"] for i in wire[0]["items"]} == {"https://a.example/wire", "https://b.example/wire"}
+    atom = (tmp_path / "public" / "feed.atom").read_text(encoding="utf-8")
+    assert atom.count("<entry>") == 4 and "أوردته أيضاً" in atom and 'rel="related"' in atom
+
+    assert main(["--config", cfg, "stories", "split", "https://b.example/wire"]) == 0
+    capsys.readouterr()
+    server.route("/a", rss(own + [wire_a, {**wire_a, "guid": "a-wire-2", "link": "https://a.example/wire2"}]))
+    assert main(["--config", cfg, "run", "--once"]) == 0  # a re-post joins the original, not the split item
+    capsys.readouterr()
+    assert main(["--config", cfg, "stories", "list", "--json", "--since", "2026-11-22"]) == 0
+    listed = json.loads(capsys.readouterr().out)
+    sizes = sorted(len(s["items"]) for s in listed)
+    assert sizes == [1, 1, 2]  # since the 22nd: the wire story with its re-post, the split item, another
+    split = [s for s in listed if s["items"][0]["link"] == "https://b.example/wire"]
+    assert len(split) == 1 and len(split[0]["items"]) == 1
+    assert main(["--config", cfg, "stories", "list", "--since", "yesterday"]) == 2
