@@ -67,6 +67,12 @@ def build_parser() -> argparse.ArgumentParser:
     exp = feeds_sub.add_parser("export-opml", help="write the configured feeds as OPML")
     exp.add_argument("-o", "--output", type=Path, help="file to write (default: standard output)")
 
+    digest = sub.add_parser("digest", help="write (and with --send, email) a day's digest",
+                            description="Write public/digest/<date>.html, .txt and .eml for one day in the "
+                                        "configured time zone. Nothing leaves the machine without --send.")
+    digest.add_argument("--date", metavar="YYYY-MM-DD", help="the day (default: yesterday, local time)")
+    digest.add_argument("--send", action="store_true", help="email it to digest.recipients (once per day each)")
+
     stories = sub.add_parser("stories", help="stories: the same news from several outlets, folded into one")
     stories_sub = stories.add_subparsers(dest="stories_command", metavar="ACTION", required=True)
     listing = stories_sub.add_parser("list", help="stories with their items, newest first")
@@ -98,7 +104,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"nashra: configuration error: {exc}", file=sys.stderr)
         return 2
     handler = {"run": cmd_run, "publish": cmd_publish, "status": cmd_status, "feeds": cmd_feeds,
-               "stories": cmd_stories}[args.command]
+               "stories": cmd_stories, "digest": cmd_digest}[args.command]
     try:
         return handler(config, args)
     except KeyboardInterrupt:
@@ -191,6 +197,41 @@ def cmd_status(config: Config, args: argparse.Namespace) -> int:
     else:
         print(format_health(rows, config.timezone))
     return 0
+
+
+def cmd_digest(config: Config, args: argparse.Namespace) -> int:
+    from datetime import date, datetime, timezone
+
+    from .digest import build_digest, previous_day
+    from .digest.send import send_digest
+    from .publish import OutputError
+
+    try:
+        day = date.fromisoformat(args.date) if args.date else previous_day(datetime.now(timezone.utc), config)
+    except ValueError:
+        print(f"nashra: --date: expected YYYY-MM-DD, got {args.date!r}", file=sys.stderr)
+        return 2
+    if args.send and not config.digest.recipients:
+        print("nashra: --send: no digest.recipients in the configuration", file=sys.stderr)
+        return 2
+    store = _open_store(config)
+    if store is None:
+        return 3
+    try:
+        files = build_digest(config, store, day)
+        print(f"digest {day}: {files.digest.stories} stories from {len(files.digest.outlets)} outlets; "
+              f"{files.html}, {files.text.name}, {files.eml.name}")
+        if args.send:
+            report = send_digest(store, config.digest.smtp, files.message, day, config.digest.recipients)
+            print(f"sent to {len(report.sent)}, already sent to {len(report.skipped)}, failed for {len(report.failed)}"
+                  + (": " + ", ".join(report.failed) if report.failed else ""))
+            return 1 if report.failed else 0
+        return 0
+    except OutputError as exc:
+        print(f"nashra: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        store.close()
 
 
 def cmd_stories(config: Config, args: argparse.Namespace) -> int:

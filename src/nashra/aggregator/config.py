@@ -64,6 +64,26 @@ class StoriesConfig:
 
 
 @dataclass(frozen=True)
+class SmtpConfig:
+    host: str = "localhost"
+    port: int = 587
+    security: str = "starttls"  # starttls | tls | none
+    username: str | None = None
+    password_env: str = "NASHRA_SMTP_PASSWORD"  # the password is read from this variable, never the file
+    ca_file: str | None = None  # a private CA to trust (besides the system's)
+    timeout: float = 30.0
+
+
+@dataclass(frozen=True)
+class DigestConfig:
+    time: str = "07:00"  # local time the daemon writes (and sends) the previous day's digest
+    max_per_section: int = 12
+    recipients: tuple[str, ...] = ()
+    sender: str = "Nashra <nashra@localhost>"
+    smtp: SmtpConfig = field(default_factory=SmtpConfig)
+
+
+@dataclass(frozen=True)
 class Config:
     path: Path
     database: str
@@ -77,6 +97,7 @@ class Config:
     fetch: FetchConfig
     schedule: ScheduleConfig
     stories: StoriesConfig = field(default_factory=StoriesConfig)
+    digest: DigestConfig = field(default_factory=DigestConfig)
     feeds: tuple[FeedConfig, ...] = field(default_factory=tuple)
 
     @property
@@ -182,6 +203,7 @@ _TOP = {
     "fetch": (None, {}),
     "schedule": (None, {}),
     "stories": (None, {}),
+    "digest": (None, {}),
     "feeds": (None, []),
 }
 _FETCH = {
@@ -216,6 +238,40 @@ _STORIES = {
     "threshold": (_number(0.05, 1.0), 0.5),
     "max_items": (_integer(2, 10000), 50),
     "representative": (_one_of("earliest", "longest"), "earliest"),
+}
+def _clock(value: Any) -> str:
+    text = str(value).strip()
+    hour, sep, minute = text.partition(":")
+    if not sep or not hour.isdigit() or not minute.isdigit() or int(hour) > 23 or int(minute) > 59:
+        raise ValueError(f"expected a local time HH:MM, got {value!r}")
+    return f"{int(hour):02d}:{int(minute):02d}"
+
+
+def _addresses(value: Any) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(v, str) and "@" in v for v in value):
+        raise ValueError("expected a list of email addresses")
+    return tuple(v.strip() for v in value)
+
+
+def _optional_str(value: Any) -> str | None:
+    return None if value is None else _nonempty_str(value)
+
+
+_SMTP = {
+    "host": (_nonempty_str, "localhost"),
+    "port": (_integer(1, 65535), 587),
+    "security": (_one_of("starttls", "tls", "none"), "starttls"),
+    "username": (_optional_str, None),
+    "password_env": (_nonempty_str, "NASHRA_SMTP_PASSWORD"),
+    "ca_file": (_optional_str, None),
+    "timeout": (_number(1, 600), 30.0),
+}
+_DIGEST = {
+    "time": (_clock, "07:00"),
+    "max_per_section": (_integer(1, 200), 12),
+    "recipients": (_addresses, []),
+    "from": (_nonempty_str, "Nashra <nashra@localhost>"),
+    "smtp": (None, {}),
 }
 _FEED = {
     "name": (_nonempty_str, ...),
@@ -282,6 +338,9 @@ def parse_config(data: Any, path: Path) -> Config:
         fetch["user_agent"] = f"Nashra/{__version__} (Arabic news aggregator; +{top['site_url']})"
     schedule = _read_table(path, top["schedule"], _SCHEDULE, "schedule")
     stories = _read_table(path, top["stories"], _STORIES, "stories")
+    digest = _read_table(path, top["digest"], _DIGEST, "digest")
+    smtp = _read_table(path, digest.pop("smtp"), _SMTP, "digest.smtp")
+    digest["sender"] = digest.pop("from")
     raw_feeds = top["feeds"]
     if not isinstance(raw_feeds, list):
         raise ConfigError(f"{path}{_line(data, 'feeds')}: feeds: expected a list of feeds")
@@ -314,6 +373,7 @@ def parse_config(data: Any, path: Path) -> Config:
         fetch=FetchConfig(**{**fetch, "allow_private_networks": tuple(fetch["allow_private_networks"])}),
         schedule=ScheduleConfig(**schedule),
         stories=StoriesConfig(**stories),
+        digest=DigestConfig(**digest, smtp=SmtpConfig(**smtp)),
         feeds=tuple(feeds),
     )
 

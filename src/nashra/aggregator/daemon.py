@@ -105,6 +105,19 @@ class Daemon:
         except OutputError as exc:
             log.error("publish failed: %s (polling goes on; will retry after the next change)", exc)
 
+    def daily_digest(self) -> None:
+        """The previous day's digest, written and (when recipients are configured) sent."""
+        from .digest import build_digest, previous_day
+        from .digest.send import send_digest
+
+        try:
+            day = previous_day(utcnow(), self.config)
+            files = build_digest(self.config, self.store, day)
+            if self.config.digest.recipients:
+                send_digest(self.store, self.config.digest.smtp, files.message, day, self.config.digest.recipients)
+        except Exception:  # the daemon goes on; the next run (or `nashra digest --send`) retries
+            log.exception("daily digest failed")
+
     def tick(self) -> None:
         try:
             self.cycle()
@@ -116,6 +129,9 @@ class Daemon:
         scheduler.add_job(self.tick, "interval", seconds=self.config.schedule.tick_seconds, id="tick",
                           next_run_time=datetime.now(timezone.utc), max_instances=1, coalesce=True,
                           misfire_grace_time=self.config.schedule.tick_seconds)
+        hour, minute = self.config.digest.time.split(":")
+        scheduler.add_job(self.daily_digest, "cron", hour=int(hour), minute=int(minute), id="digest",
+                          max_instances=1, coalesce=True, misfire_grace_time=3600)
         scheduler.start()
         log.info("daemon started: %d feeds, tick every %ds, database %s", len(self.config.feeds),
                  self.config.schedule.tick_seconds, self.store.display_url)

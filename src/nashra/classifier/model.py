@@ -91,8 +91,9 @@ class TopicModel:
         cols, vals = x.indices, x.data
         out: dict[str, list[tuple[str, float]]] = {}
         for t, topic in enumerate(self.topics):
-            # Platt's a is negative when a larger margin means a higher score (the usual case)
-            sign = -1.0 if clf.platt_[t, 0] < 0 else 1.0
+            # score = 1 / (1 + exp(a * margin + b)): with a < 0 (the usual case) a feature that
+            # raises the margin raises the score
+            sign = 1.0 if clf.platt_[t, 0] < 0 else -1.0
             effect = vals * clf.coef_[cols, t] * sign
             order = np.argsort(-np.abs(effect), kind="stable")[:top]
             out[topic] = [(str(names[cols[i]]), round(float(effect[i]), 4)) for i in order

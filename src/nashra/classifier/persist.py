@@ -60,6 +60,7 @@ def save(model: TopicModel, path: str | Path) -> None:
 def _atomic_write(path: Path, write: Any) -> None:
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
     try:
+        os.fchmod(fd, 0o644)  # mkstemp makes 0600; a model is not a secret
         with os.fdopen(fd, "wb") as f:
             write(f)
             f.flush()

@@ -9,8 +9,11 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from nashra.classifier.examples import TOPICS
+
 from ..models import StoredItem
 from ..store import stories as story_store
+from ..store import topics as topic_store
 
 
 @dataclass(frozen=True)
@@ -19,7 +22,16 @@ class StoryView:
     founder: StoredItem  # the first item: gives the story its stable Atom id
     representative: StoredItem
     others: tuple[StoredItem, ...]  # other items, oldest first (other outlets, or re-posts)
-    topics: tuple[str, ...] = ()
+    topics: tuple[str, ...] = ()  # in TOPICS order
+    scores: tuple[tuple[str, float], ...] = ()  # mean score per topic over the story's items
+
+    @property
+    def primary_topic(self) -> str:
+        """The story's strongest topic, or "other"."""
+        if not self.topics:
+            return "other"
+        score = dict(self.scores)
+        return max(self.topics, key=lambda t: (score.get(t, 0.0), -TOPICS.index(t)))
 
     @property
     def items(self) -> tuple[StoredItem, ...]:
@@ -39,6 +51,18 @@ def pick_representative(items: list[StoredItem], mode: str) -> StoredItem:
     if mode == "longest":
         return max(items, key=lambda i: (len(i.text), -i.published.timestamp(), -i.id))
     return min(items, key=lambda i: (i.published, i.id))
+
+
+def story_topics(per_item: list[dict[str, tuple[float, bool]]]) -> tuple[tuple[str, ...], tuple[tuple[str, float], ...]]:
+    """A topic is the story's when at least half of its scored items carry it; scores are averaged."""
+    scored = [t for t in per_item if t]
+    if not scored:
+        return (), ()
+    chosen = tuple(topic for topic in TOPICS
+                   if 2 * sum(1 for t in scored if t.get(topic, (0.0, False))[1]) >= len(scored)
+                   and any(t.get(topic, (0.0, False))[1] for t in scored))
+    means = tuple((topic, sum(t.get(topic, (0.0, False))[0] for t in scored) / len(scored)) for topic in TOPICS)
+    return chosen, means
 
 
 def also_reported_html(view: StoryView) -> str:
@@ -67,12 +91,14 @@ def load_stories(conn: Connection, limit: int, mode: str = "earliest", since: da
     """The newest stories (by first publication), each with its items."""
     ids = story_store.latest_ids(conn, limit, since, until)
     grouped = story_store.members(conn, ids)
+    topics = topic_store.for_items(conn, [row.id for rows in grouped.values() for row in rows])
     views = []
     for story_id in ids:
         members = [_stored(r) for r in grouped.get(story_id, [])]
         if not members:
             continue
         rep = pick_representative(members, mode)
+        chosen, scores = story_topics([topics.get(m.id, {}) for m in members])
         views.append(StoryView(id=story_id, founder=members[0], representative=rep,
-                               others=tuple(m for m in members if m.id != rep.id)))
+                               others=tuple(m for m in members if m.id != rep.id), topics=chosen, scores=scores))
     return views

@@ -13,11 +13,11 @@ from typing import Iterator
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from . import feeds, items, stories
+from . import feeds, items, stories, topics
 from .db import StoreError, create_engine, sqlite_path
 from .schema import migrate
 
-__all__ = ["Store", "StoreError", "feeds", "items", "sqlite_path", "stories"]
+__all__ = ["Store", "StoreError", "feeds", "items", "sqlite_path", "stories", "topics"]
 
 
 class Store:

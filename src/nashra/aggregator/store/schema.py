@@ -118,6 +118,27 @@ story_bands = sa.Table(
 )
 
 
+# Topics of an item with the model's score; `chosen` when the score passed the topic's threshold.
+item_topics = sa.Table(
+    "item_topics", metadata,
+    sa.Column("item_id", sa.Integer, sa.ForeignKey("items.id", ondelete="CASCADE"), primary_key=True),
+    sa.Column("topic", sa.String(32), primary_key=True),
+    sa.Column("score", sa.Float, nullable=False),
+    sa.Column("chosen", sa.Boolean, nullable=False),
+)
+
+# The daily digest's sending state: a row is written before a message leaves, so a crash never sends twice.
+digest_sends = sa.Table(
+    "digest_sends", metadata,
+    sa.Column("day", sa.String(10), primary_key=True),
+    sa.Column("recipient", sa.Text, primary_key=True),
+    sa.Column("status", sa.String(16), nullable=False),  # sending | sent | failed
+    sa.Column("attempts", sa.Integer, nullable=False, default=0),
+    sa.Column("error", sa.Text),
+    sa.Column("updated_at", UTCDateTime, nullable=False),
+)
+
+
 def _initial(conn: Connection) -> None:
     raise AssertionError("a new database is created from the current metadata, not migrated")
 
