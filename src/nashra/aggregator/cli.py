@@ -140,7 +140,7 @@ def cmd_run(config: Config, args: argparse.Namespace) -> int:
     server = None
     try:
         daemon.install_signal_handlers()
-        daemon.sync_feeds()
+        daemon.sync_feeds(sole_worker=lock.exclusive)
         if args.once:
             report = daemon.cycle(every_feed=True)
             print(f"{len(report.outcomes)} feeds polled: {report.new_items} new items, "

@@ -42,6 +42,11 @@ class DaemonLock:
         self.path = Path(f"{path}.lock") if path else None
         self._fd: int | None = None
 
+    @property
+    def exclusive(self) -> bool:
+        """True when holding this lock makes us the only worker on the database."""
+        return self._fd is not None
+
     def acquire(self) -> None:
         if self.path is None:
             return  # PostgreSQL: workers share the queue through leases
@@ -75,9 +80,13 @@ class Daemon:
         self.updater = Updater(self.config, self.store, self.fetcher)
         self.last_tick_at: datetime | None = None
 
-    def sync_feeds(self) -> None:
+    def sync_feeds(self, sole_worker: bool = False) -> None:
+        """Bring the feeds table in line with the config; a sole worker also takes back the leases of a
+        predecessor that died (kill -9) instead of waiting for them to expire."""
         with self.store.begin() as conn:
             feeds.sync(conn, self.config.feeds, utcnow())
+            if sole_worker and (released := feeds.release_all(conn)):
+                log.info("took back %d feed leases left by a previous run that did not finish", released)
 
     def cycle(self, *, every_feed: bool = False,
               progress: Callable[[PollOutcome], None] | None = None) -> CycleReport:

@@ -75,6 +75,26 @@ class CycleReport:
         return self.new_items + self.updated_items > 0
 
 
+def _die_with_parent(parent_pid: int) -> None:
+    """Initializer of the parse workers: they must not outlive a daemon that was killed (kill -9 included)."""
+    try:
+        import ctypes
+        import signal
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+    def watch() -> None:  # where prctl is missing: notice the re-parenting
+        while os.getppid() == parent_pid:
+            threading.Event().wait(1.0)
+        os._exit(0)
+
+    if os.getppid() != parent_pid:
+        os._exit(0)
+    threading.Thread(target=watch, daemon=True).start()
+
+
 @dataclass(frozen=True)
 class Parsed:
     """What the CPU stage returns (small and picklable: it may come back from another process)."""
@@ -160,7 +180,8 @@ class Updater:
         cores = os.cpu_count() or 1
         if self._processes is None and cores > 1 and feeds_due >= PROCESS_THRESHOLD:
             self._processes = ProcessPoolExecutor(max_workers=cores,
-                                                  mp_context=multiprocessing.get_context("spawn"))
+                                                  mp_context=multiprocessing.get_context("spawn"),
+                                                  initializer=_die_with_parent, initargs=(os.getpid(),))
 
     def close(self) -> None:
         if self._processes is not None:

@@ -37,7 +37,7 @@ class Encoded:
     """Code points of a batch in one of the two forms, and the item (row) each one belongs to."""
 
     codes: np.ndarray  # uint32
-    rows: np.ndarray  # int64, same length; the NUL separators belong to the item before them
+    rows: np.ndarray  # int32, same length; the NUL separators belong to the item before them
     n_items: int
 
     def text(self) -> str:
@@ -91,7 +91,7 @@ def _raw(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
     joined = "\x00".join(" " + t + " " for t in texts)
     codes = np.frombuffer(joined.encode("utf-32-le", errors="surrogatepass"), dtype=np.uint32)
     lengths = np.fromiter((len(t) + 3 for t in texts), dtype=np.int64, count=len(texts))
-    rows = np.repeat(np.arange(len(texts), dtype=np.int64), lengths)[: len(codes)]
+    rows = np.repeat(np.arange(len(texts), dtype=np.int32), lengths)[: len(codes)]
     return codes, rows
 
 

@@ -25,13 +25,14 @@ from sklearn.base import BaseEstimator, TransformerMixin
 
 from nashra.classifier.fastnorm import Encoded, encode, is_word
 from nashra.classifier.hashindex import HashIndex
-from nashra.classifier.normalize import normalize
+from nashra.classifier.normalize import feed_clean, normalize
 
 _P = np.uint64(0x100000001B3)  # odd 64-bit multiplier (FNV prime) of the polynomial hashes
 _P_INV = np.uint64(pow(0x100000001B3, -1, 1 << 64))  # its inverse mod 2**64 (it is odd)
 _MIX = np.uint64(0x9E3779B97F4A7C15)
+_SEQ = np.uint64(0xFF51AFD7ED558CCD)  # combines token hashes into a name (token-sequence) key
 _WORD_MIX = np.uint64(0xC2B2AE3D27D4EB4F)  # odd: a bijection that moves word keys off char keys
-_CHUNK = 512  # items per batch at transform time: keeps the arrays in cache (and rows < 2**9)
+CHUNK = 512  # items per batch at transform time: keeps the arrays in cache (and rows < 2**9)
 _COL_BITS = 23  # a chunk packs (row, column) into one uint32 for a fast 32-bit sort
 
 
@@ -59,11 +60,12 @@ def char_ngrams(enc: Encoded, lo: int, hi: int, lengths: bool = False) -> tuple[
     padded = np.append(codes, np.uint32(0))
     span = nxt - (padded[nxt] == 0) - at  # how many characters past i the n-gram may extend
     span[codes == 0] = -1
-    h = codes.astype(np.uint64) + np.uint64(1)
+    c1 = codes.astype(np.uint64) + np.uint64(1)
+    h = c1
     rows, keys, starts, ns = [], [], [], []
     for n in range(1, hi + 1):
         if n > 1:
-            h = h[:-1] * _P + (codes[n - 1:].astype(np.uint64) + np.uint64(1))
+            h = h[:-1] * _P + c1[n - 1:]
         if n < lo or len(h) == 0:
             continue
         ok = span[: len(h)] >= n - 1
@@ -122,11 +124,12 @@ def _count_matrix(rows: np.ndarray, cols: np.ndarray, n_rows: int, n_cols: int) 
     return m
 
 
-def _chunk_tfidf(rows: np.ndarray, cols: np.ndarray, n_rows: int, idf: np.ndarray,
-                 split: int, weights: tuple[float, float], sublinear: bool) -> sp.csr_matrix:
-    """TF-IDF rows of a small chunk straight from (row, column) occurrences.
+def _chunk_entries(rows: np.ndarray, cols: np.ndarray, n_rows: int, idf: np.ndarray,
+                   split: int, weights: tuple[float, float], sublinear: bool
+                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """TF-IDF entries (row, column, value) of a small chunk, from (row, column) occurrences.
 
-    One 32-bit sort of row<<23|col groups duplicates (counts) and orders the result as CSR wants;
+    One 32-bit sort of row<<23|col groups duplicates (counts) and orders the entries as CSR wants;
     scipy's COO->CSR + sum_duplicates would sort every row separately, ~3x slower. Columns below
     ``split`` are the word channel, the rest the char channel; each is l2-normalised per row on
     its own and scaled by its weight, as two stacked TfidfVectorizers would be.
@@ -134,32 +137,32 @@ def _chunk_tfidf(rows: np.ndarray, cols: np.ndarray, n_rows: int, idf: np.ndarra
     n_cols = len(idf)
     if n_rows > (1 << (32 - _COL_BITS)) or n_cols >= (1 << _COL_BITS):
         m = _count_matrix(rows, cols, n_rows, n_cols)
-        packed_rows = np.repeat(np.arange(n_rows), np.diff(m.indptr))
-        r, c, cnt = packed_rows, m.indices.astype(np.int64), m.data
+        r = np.repeat(np.arange(n_rows), np.diff(m.indptr))
+        c, cnt = m.indices.astype(np.int64), m.data
     else:
         packed = (rows.astype(np.uint32) << np.uint32(_COL_BITS)) | cols.astype(np.uint32)
         packed.sort()
+        new = np.empty(len(packed), dtype=bool)
         if len(packed):
-            new = np.empty(len(packed), dtype=bool)
             new[0] = True
             np.not_equal(packed[1:], packed[:-1], out=new[1:])
-            starts = np.flatnonzero(new)
-        else:
-            starts = np.zeros(0, dtype=np.int64)
-        cnt = np.diff(np.append(starts, len(packed))).astype(np.float64)
+        starts = np.flatnonzero(new)
+        cnt = np.diff(starts, append=len(packed))
         u = packed[starts]
         r = (u >> np.uint32(_COL_BITS)).astype(np.int64)
         c = (u & np.uint32((1 << _COL_BITS) - 1)).astype(np.int64)
-    data = (np.log(cnt) + 1.0) if sublinear else cnt.astype(np.float64)
-    data *= idf[c]
-    channel = (c >= split).astype(np.int64)
+    data = idf[c]
+    repeated = cnt > 1
+    if repeated.any():
+        tf = np.log(cnt[repeated]) + 1.0 if sublinear else cnt[repeated].astype(np.float64)
+        data[repeated] *= tf
+    channel = c >= split
     group = r * 2 + channel
     norms = np.sqrt(np.bincount(group, weights=data * data, minlength=2 * n_rows))
+    norms[norms == 0] = 1.0
     scale = np.array(weights, dtype=np.float64)
-    data *= scale[channel] / norms[group]
-    indptr = np.zeros(n_rows + 1, dtype=np.int64)
-    np.cumsum(np.bincount(r, minlength=n_rows), out=indptr[1:])
-    return sp.csr_matrix((data, c.astype(np.int32), indptr), shape=(n_rows, n_cols))
+    data *= scale[channel.view(np.int8)] / norms[group]
+    return r, c, data
 
 
 def _fit_vocab(rows: np.ndarray, keys: np.ndarray, n_rows: int, min_df: int
@@ -173,6 +176,75 @@ def _fit_vocab(rows: np.ndarray, keys: np.ndarray, n_rows: int, min_df: int
     return uniq[keep], idf, first[keep], counts[:, keep]
 
 
+class Gazetteer:
+    """Counts, per item, the gazetteer names of each region class (gazetteer.py) it mentions.
+
+    Names are matched as token sequences of the matching form (1 to 4 tokens); each class that
+    occurs gives a feature of 1 + log(count). Only the table of name hashes is pickled.
+    """
+
+    max_tokens = 4
+
+    def __init__(self) -> None:
+        from nashra.classifier import gazetteer
+
+        self.classes = gazetteer.CLASSES
+        forms = gazetteer.entries()
+        names = list(forms)
+        _, match = encode(names, light=False)
+        rows, hashes, _, _ = word_tokens(match)
+        keys, classes = [], []
+        cls_id = {c: i for i, c in enumerate(self.classes)}
+        for i, name in enumerate(names):
+            toks = hashes[rows == i]
+            if 1 <= len(toks) <= self.max_tokens:
+                keys.append(self._combine(list(toks)))
+                classes.append(cls_id[forms[name]])
+        uniq, first = np.unique(np.array(keys, dtype=np.uint64), return_index=True)
+        self.index = HashIndex(uniq)
+        self.class_of = np.array(classes, dtype=np.int64)[first]
+
+    @staticmethod
+    def _combine(toks: list[np.uint64]) -> np.uint64:
+        """The key ``features`` computes with numpy for a run of tokens (same wrap-around)."""
+        mask = (1 << 64) - 1
+        acc = 0
+        for t in toks:
+            acc = (acc * int(_SEQ) + int(t)) & mask
+        return np.uint64((acc * int(_MIX) + len(toks)) & mask)
+
+    def features(self, match: Encoded) -> np.ndarray:
+        rows, hashes, _, _ = word_tokens(match)
+        n = len(hashes)
+        found_rows, found_cls = [], []
+        acc = np.zeros(n, dtype=np.uint64)
+        for k in range(1, self.max_tokens + 1):
+            m = n - k + 1
+            if m <= 0:
+                break
+            acc = acc[:m] * _SEQ + hashes[k - 1:]
+            ok = rows[:m] == rows[k - 1:]
+            pos = self.index.lookup(acc * _MIX + np.uint64(k))
+            hit = ok & (pos >= 0)
+            found_rows.append(rows[:m][hit])
+            found_cls.append(self.class_of[pos[hit]])
+        n_cls = len(self.classes)
+        r = np.concatenate(found_rows) if found_rows else np.zeros(0, np.int64)
+        c = np.concatenate(found_cls) if found_cls else np.zeros(0, np.int64)
+        counts = np.bincount(r * n_cls + c, minlength=match.n_items * n_cls).astype(np.float64)
+        counts = counts.reshape(match.n_items, n_cls)
+        out = np.zeros_like(counts)
+        np.log(counts, out=out, where=counts > 0)
+        out[counts > 0] += 1.0
+        return out
+
+    def __getstate__(self) -> dict:
+        return {"classes": self.classes, "index": self.index, "class_of": self.class_of}
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+
+
 class ArabicTextFeatures(BaseEstimator, TransformerMixin):
     """Both channels from one encoding of the batch: [stem word n-grams | char_wb n-grams].
 
@@ -184,7 +256,8 @@ class ArabicTextFeatures(BaseEstimator, TransformerMixin):
     def __init__(self, word_ngrams: tuple[int, int] | None = (1, 2),
                  char_ngrams: tuple[int, int] | None = (2, 5), stem: bool = True,
                  min_df: int = 2, sublinear_tf: bool = True,
-                 word_weight: float = 1.0, char_weight: float = 1.0) -> None:
+                 word_weight: float = 1.0, char_weight: float = 1.0,
+                 clean_feed: bool = True, gazetteer_weight: float = 0.0) -> None:
         self.word_ngrams = word_ngrams
         self.char_ngrams = char_ngrams
         self.stem = stem
@@ -192,30 +265,46 @@ class ArabicTextFeatures(BaseEstimator, TransformerMixin):
         self.sublinear_tf = sublinear_tf
         self.word_weight = word_weight
         self.char_weight = char_weight
+        self.clean_feed = clean_feed
+        self.gazetteer_weight = gazetteer_weight
 
     # -- scikit-learn API ---------------------------------------------------------------------
     def fit(self, X: Sequence[str], y: object = None) -> ArabicTextFeatures:
         self.fit_transform(X)
         return self
 
+    def _texts(self, X: Sequence[str]) -> list[str]:
+        if self.clean_feed:
+            return [feed_clean(x) if x else "" for x in X]
+        return [x or "" for x in X]
+
     def fit_transform(self, X: Sequence[str], y: object = None) -> sp.csr_matrix:
-        texts = [x or "" for x in X]
-        light, match = encode(texts, light=self.word_ngrams is not None,
-                              match=self.char_ngrams is not None)
+        if self.word_ngrams is not None and not 1 <= self.word_ngrams[0] <= self.word_ngrams[1] <= 2:
+            raise ValueError(f"word_ngrams must be (1, 1), (1, 2) or (2, 2), got {self.word_ngrams}")
+        if self.word_ngrams is None and self.char_ngrams is None:
+            raise ValueError("at least one of word_ngrams and char_ngrams is needed")
+        texts = self._texts(X)
+        light, match = encode(texts, light=self.word_ngrams is not None, match=self._need_match())
         parts = []
         self.word_vocab_ = self.char_vocab_ = np.zeros(0, np.uint64)
         self.word_idf_ = self.char_idf_ = np.zeros(0)
         self.stem_ids_, self.char_names_ = {}, []
         if light is not None:
             parts.append(self._fit_words(light) * self.word_weight)
-        if match is not None:
+        if self.char_ngrams is not None:
             parts.append(self._fit_chars(match) * self.char_weight)
         self._build_index()
+        if self.gazetteer_weight:
+            self.gazetteer_ = Gazetteer()
+            parts.append(sp.csr_matrix(self.gazetteer_.features(match) * self.gazetteer_weight))
         return sp.hstack(parts, format="csr")
 
+    def _need_match(self) -> bool:
+        return self.char_ngrams is not None or bool(self.gazetteer_weight)
+
     def transform(self, X: Sequence[str]) -> sp.csr_matrix:
-        texts = [x or "" for x in X]
-        chunks = [self._transform_chunk(texts[i:i + _CHUNK]) for i in range(0, len(texts), _CHUNK)]
+        texts = list(X)  # transform_entries cleans each chunk
+        chunks = [self._transform_chunk(texts[i:i + CHUNK]) for i in range(0, len(texts), CHUNK)]
         if not chunks:
             return sp.csr_matrix((0, self.n_features_))
         return chunks[0] if len(chunks) == 1 else sp.vstack(chunks, format="csr")
@@ -224,29 +313,45 @@ class ArabicTextFeatures(BaseEstimator, TransformerMixin):
         names: list[str] = []
         names += ["w:" + n for n in self._word_names()]
         names += ["c:" + n for n in self.char_names_]
+        if self.gazetteer_weight:
+            names += ["g:" + c for c in self.gazetteer_.classes]
         return np.asarray(names, dtype=object)
 
     @property
     def n_features_(self) -> int:
-        return len(self.idf_)
+        return len(self.idf_) + (len(self.gazetteer_.classes) if self.gazetteer_weight else 0)
 
-    def _transform_chunk(self, texts: list[str]) -> sp.csr_matrix:
-        light, match = encode(texts, light=self.word_ngrams is not None,
-                              match=self.char_ngrams is not None)
-        rows, keys = [], []
+    def transform_entries(self, texts: list[str]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(row, column, value) of the feature matrix of a batch of at most 512 texts, rows in
+        order: what ``transform`` assembles, and what the model multiplies without building a
+        sparse matrix (the fast path of TopicModel.predict_matrix)."""
+        texts = self._texts(texts)
+        light, match = encode(texts, light=self.word_ngrams is not None, match=self._need_match())
+        rows, keys = [np.zeros(0, np.int32)], [np.zeros(0, np.uint64)]
         if light is not None:
             r, k = self._word_keys(light, fitting=False)
             rows.append(r)
             keys.append(k * _WORD_MIX + np.uint64(1))
-        if match is not None:
+        if self.char_ngrams is not None:
             r, k, _ = char_ngrams(match, *self.char_ngrams)
             rows.append(r)
             keys.append(k)
         cols = self.feature_index_.lookup(np.concatenate(keys))
         hit = cols >= 0
-        return _chunk_tfidf(np.concatenate(rows)[hit], cols[hit], len(texts), self.idf_,
-                            len(self.word_vocab_), (self.word_weight, self.char_weight),
-                            self.sublinear_tf)
+        r, c, v = _chunk_entries(np.concatenate(rows)[hit], cols[hit], len(texts), self.idf_,
+                                 len(self.word_vocab_), (self.word_weight, self.char_weight),
+                                 self.sublinear_tf)
+        if self.gazetteer_weight:
+            g = self.gazetteer_.features(match)
+            gr, gc = np.nonzero(g)
+            r = np.concatenate([r, gr])
+            c = np.concatenate([c, gc + len(self.idf_)])
+            v = np.concatenate([v, g[gr, gc] * self.gazetteer_weight])
+        return r, c, v
+
+    def _transform_chunk(self, texts: list[str]) -> sp.csr_matrix:
+        r, c, v = self.transform_entries(texts)
+        return sp.csr_matrix((v, (r, c)), shape=(len(texts), self.n_features_))
 
     def _build_index(self) -> None:
         """One table for both channels: word keys are remixed so they cannot meet char keys."""

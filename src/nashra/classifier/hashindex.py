@@ -50,13 +50,11 @@ class HashIndex:
         self._max_probe = probe
 
     def _home(self, keys: np.ndarray) -> np.ndarray:
-        # splitmix64's finaliser: the keys are polynomial hashes (linear in the characters), and
-        # a multiplication alone leaves that lattice structure in the top bits: long probe runs.
-        x = keys ^ (keys >> np.uint64(30))
+        # xor-shift, multiply, take the top bits: the keys are polynomial hashes (linear in the
+        # characters), and a multiplication alone keeps that lattice in the top bits, which makes
+        # long probe runs; the xor-shift first breaks the linearity.
+        x = keys ^ (keys >> np.uint64(29))
         x *= _MULT
-        x ^= x >> np.uint64(27)
-        x *= _MULT2
-        x ^= x >> np.uint64(31)
         return (x >> np.uint64(64 - self._bits)).astype(np.int64)
 
     def lookup(self, query: np.ndarray) -> np.ndarray:
@@ -67,7 +65,7 @@ class HashIndex:
         home = self._home(query)
         pos = self._slot_pos[home]
         found = self._slot_key[home] == query
-        out = np.where(found, pos, -1).astype(np.int64)
+        out = np.where(found, pos, -1)
         rest = np.flatnonzero((pos >= 0) & ~found)  # slot taken by another key: probe further
         probe = 1
         while len(rest) and probe <= self._max_probe:

@@ -159,7 +159,11 @@ class TopicClassifier(BaseEstimator, ClassifierMixin):
 
     def predict_proba(self, X: sp.spmatrix) -> np.ndarray:
         """Calibrated scores in [0, 1], (n, T); topics are independent, rows need not sum to 1."""
-        z = self.decision_function(X) * self.platt_[:, 0] + self.platt_[:, 1]
+        return self.proba_from_margin(self.decision_function(X))
+
+    def proba_from_margin(self, margin: np.ndarray) -> np.ndarray:
+        """Platt's sigmoid applied to SVM margins (n, T)."""
+        z = margin * self.platt_[:, 0] + self.platt_[:, 1]
         return 1.0 / (1.0 + np.exp(np.clip(z, -50, 50)))
 
     def predict(self, X: sp.spmatrix) -> np.ndarray:

@@ -63,3 +63,25 @@ def light_clean(text: str) -> str:
 def match_key(text: str) -> str:
     """The matching form without punctuation: what identity hashes and shingles are made of."""
     return " ".join(_PUNCT.sub(" ", normalize(text)).split())
+
+
+_URL = re.compile(r"(?:https?://|www\.)\S*", re.IGNORECASE)
+_MENTION = re.compile(r"(?:\bRT\s+)?@\w+:?")
+
+
+def feed_clean(text: str) -> str:
+    """Drop what social-media feeds wrap a story in: links, ``RT @user:`` and @mentions; split
+    hashtags (``#هونغ_كونغ`` -> ``هونغ كونغ``) so they meet the same words in ordinary text.
+
+    For features only (never for display). Cheap substring tests skip the regexes for the usual
+    item that has none of these.
+    """
+    if not text:
+        return ""
+    if "http" in text or "www." in text or "HTTP" in text or "WWW." in text:
+        text = _URL.sub(" ", text)
+    if "@" in text:
+        text = _MENTION.sub(" ", text)
+    if "_" in text:
+        text = text.replace("_", " ")
+    return text

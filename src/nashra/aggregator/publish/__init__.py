@@ -13,7 +13,7 @@ from nashra.classifier.examples import TOPIC_LABELS_AR, TOPICS
 from ..config import Config
 from ..store import Store
 from .atom import AtomCategory, AtomEntry, AtomFeed, build_atom, entry_id
-from .output import OutputError, atomic_write
+from .output import OutputError, atomic_write, remove_stale_temporaries
 from .page import build_index
 from .stories import StoryView, also_reported_html, load_stories
 
@@ -46,6 +46,7 @@ def publish_all(config: Config, store: Store, now: datetime | None = None) -> Pu
         # enough stories that every topic feed can be full too
         views = load_stories(conn, config.max_entries * (len(TOPICS) + 1), config.stories.representative)
     out, site = config.output_dir, config.site_url
+    remove_stale_temporaries(out)
     written = []
 
     def write_feed(path: str, title: str, subtitle: str, chosen: list[StoryView]) -> None:

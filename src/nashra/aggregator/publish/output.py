@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+import time
 from pathlib import Path
 
 
@@ -31,3 +32,19 @@ def atomic_write(path: Path, data: bytes) -> None:
         except OSError:
             pass
         raise OutputError(f"cannot write {path}: {exc.strerror}") from None
+
+
+def remove_stale_temporaries(folder: Path, older_than: float = 300.0) -> int:
+    """Temporary files left by a writer that was killed between writing and renaming."""
+    removed = 0
+    if not folder.is_dir():
+        return 0
+    cutoff = time.time() - older_than
+    for path in folder.rglob(".*.tmp"):
+        try:
+            if path.stat().st_mtime < cutoff:
+                path.unlink()
+                removed += 1
+        except OSError:
+            pass
+    return removed

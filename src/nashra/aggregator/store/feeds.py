@@ -104,6 +104,11 @@ def release(conn: Connection, feed_ids: list[int]) -> None:
         conn.execute(feeds.update().where(feeds.c.id.in_(feed_ids)).values(lease_until=None))
 
 
+def release_all(conn: Connection) -> int:
+    """Clear every lease: only for a sole worker (the SQLite lock holder), whose predecessors are all dead."""
+    return conn.execute(feeds.update().where(feeds.c.lease_until.is_not(None)).values(lease_until=None)).rowcount
+
+
 def all_states(conn: Connection, active_only: bool = True) -> list[FeedState]:
     query = sa.select(feeds).order_by(feeds.c.id)
     if active_only:
