@@ -73,10 +73,14 @@ def test_train_predict_explain(tmp_path: Path, data_file: Path) -> None:
 
 def test_model_flag_overrides_path(tmp_path: Path, data_file: Path) -> None:
     other = tmp_path / "other.joblib"
-    rc, _, err = call(tmp_path / "default.joblib", "train", "--model", str(other),
-                      "--no-progress")
+    second = tmp_path / "second.jsonl"
+    second.write_text('{"title": "خبر إضافي عن الرياضة", "labels": []}\n', encoding="utf-8")
+    rc, out, err = call(tmp_path / "default.joblib", "train", "--model", str(other),
+                        "--no-progress", "--data", str(data_file), str(second))
     assert rc == 0, err
     assert other.exists() and not (tmp_path / "default.joblib").exists()
+    meta = json.loads((tmp_path / "other.joblib.json").read_text(encoding="utf-8"))
+    assert meta["sources"]["data"] >= 2  # both --data files were read
 
 
 def test_bad_input_exits_2(tmp_path: Path) -> None:

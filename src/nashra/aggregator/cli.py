@@ -82,6 +82,15 @@ def build_parser() -> argparse.ArgumentParser:
     listing.add_argument("--json", action="store_true", help="one JSON array of stories")
     split = stories_sub.add_parser("split", help="take an item out of its story, for good")
     split.add_argument("item", metavar="ITEM", help="the item's id (from `stories list`) or its link")
+    correct = stories_sub.add_parser(
+        "correct", help="say what a story is really about (wins over the classifier, now and in training)")
+    correct.add_argument("item", metavar="ITEM", help="an item of the story: its id or its link")
+    correct.add_argument("topics", nargs="+", metavar="TOPIC",
+                         help="arab_world, international, security (any of them), or none")
+
+    from nashra.classifier.cli import add_arguments as add_classifier_arguments
+
+    add_classifier_arguments(sub)
 
     demo = sub.add_parser("demo", help="one offline cycle over the sample feeds in seeds/feeds")
     demo.add_argument("--output", type=Path, default=Path("public"), help="where to publish (default: public)")
@@ -104,7 +113,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"nashra: configuration error: {exc}", file=sys.stderr)
         return 2
     handler = {"run": cmd_run, "publish": cmd_publish, "status": cmd_status, "feeds": cmd_feeds,
-               "stories": cmd_stories, "digest": cmd_digest}[args.command]
+               "stories": cmd_stories, "digest": cmd_digest, "classifier": cmd_classifier}[args.command]
     try:
         return handler(config, args)
     except KeyboardInterrupt:
@@ -234,8 +243,40 @@ def cmd_digest(config: Config, args: argparse.Namespace) -> int:
         store.close()
 
 
+def cmd_classifier(config: Config, args: argparse.Namespace) -> int:
+    from nashra.classifier.cli import run
+
+    from .classify import TopicStage, load_corrections, store_examples
+
+    store = _open_store(config)
+    if store is None:
+        return 3
+    try:
+        with store.engine.connect() as conn:
+            extra = store_examples(conn)
+        try:
+            extra += load_corrections(config.corrections_path)
+        except ValueError as exc:
+            print(f"nashra: {exc}", file=sys.stderr)
+            return 2
+        code = run(args, model_path=config.model_path, extra_examples=extra)
+        if code == 0 and args.classifier_command == "train" and args.model in (None, config.model_path):
+            from .publish import OutputError, publish_all
+
+            count = TopicStage(config, store).rescore()
+            print(f"re-scored {count} stored items")
+            try:
+                publish_all(config, store)
+            except OutputError as exc:
+                print(f"nashra: {exc}", file=sys.stderr)
+                return 1
+        return code
+    finally:
+        store.close()
+
+
 def cmd_stories(config: Config, args: argparse.Namespace) -> int:
-    from .storycli import list_stories, split_story
+    from .storycli import correct_story, list_stories, split_story
 
     store = _open_store(config)
     if store is None:
@@ -243,6 +284,8 @@ def cmd_stories(config: Config, args: argparse.Namespace) -> int:
     try:
         if args.stories_command == "split":
             return split_story(config, store, args.item)
+        if args.stories_command == "correct":
+            return correct_story(config, store, args.item, args.topics)
         return list_stories(config, store, since=args.since, limit=args.limit, as_json=args.json)
     finally:
         store.close()

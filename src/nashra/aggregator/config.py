@@ -84,6 +84,12 @@ class DigestConfig:
 
 
 @dataclass(frozen=True)
+class ClassifierConfig:
+    model: Path = Path("var/model.joblib")
+    corrections: Path = Path("var/corrections.jsonl")
+
+
+@dataclass(frozen=True)
 class Config:
     path: Path
     database: str
@@ -98,6 +104,7 @@ class Config:
     schedule: ScheduleConfig
     stories: StoriesConfig = field(default_factory=StoriesConfig)
     digest: DigestConfig = field(default_factory=DigestConfig)
+    classifier: ClassifierConfig = field(default_factory=ClassifierConfig)
     feeds: tuple[FeedConfig, ...] = field(default_factory=tuple)
 
     @property
@@ -106,10 +113,11 @@ class Config:
 
     @property
     def model_path(self) -> Path:
-        """The topic model lives beside the SQLite file (or in var/ for PostgreSQL)."""
-        if self.database.startswith("sqlite:///"):
-            return Path(self.database.removeprefix("sqlite:///")).parent / "model.joblib"
-        return self.base_dir / "var" / "model.joblib"
+        return self.classifier.model
+
+    @property
+    def corrections_path(self) -> Path:
+        return self.classifier.corrections
 
 
 # --- checks -------------------------------------------------------------------------------------------
@@ -204,6 +212,7 @@ _TOP = {
     "schedule": (None, {}),
     "stories": (None, {}),
     "digest": (None, {}),
+    "classifier": (None, {}),
     "feeds": (None, []),
 }
 _FETCH = {
@@ -273,6 +282,10 @@ _DIGEST = {
     "from": (_nonempty_str, "Nashra <nashra@localhost>"),
     "smtp": (None, {}),
 }
+_CLASSIFIER = {
+    "model": (_nonempty_str, "var/model.joblib"),
+    "corrections": (_nonempty_str, "var/corrections.jsonl"),
+}
 _FEED = {
     "name": (_nonempty_str, ...),
     "url": (check_http_url, ...),
@@ -341,6 +354,7 @@ def parse_config(data: Any, path: Path) -> Config:
     digest = _read_table(path, top["digest"], _DIGEST, "digest")
     smtp = _read_table(path, digest.pop("smtp"), _SMTP, "digest.smtp")
     digest["sender"] = digest.pop("from")
+    classifier = _read_table(path, top["classifier"], _CLASSIFIER, "classifier")
     raw_feeds = top["feeds"]
     if not isinstance(raw_feeds, list):
         raise ConfigError(f"{path}{_line(data, 'feeds')}: feeds: expected a list of feeds")
@@ -374,6 +388,7 @@ def parse_config(data: Any, path: Path) -> Config:
         schedule=ScheduleConfig(**schedule),
         stories=StoriesConfig(**stories),
         digest=DigestConfig(**digest, smtp=SmtpConfig(**smtp)),
+        classifier=ClassifierConfig(**{k: (path.resolve().parent / v).resolve() for k, v in classifier.items()}),
         feeds=tuple(feeds),
     )
 

@@ -19,6 +19,7 @@ from typing import Callable
 
 from apscheduler.schedulers.background import BackgroundScheduler
 
+from .classify import TopicStage
 from .config import Config
 from .fetch import Fetcher
 from .models import PollOutcome
@@ -77,7 +78,8 @@ class Daemon:
     def __post_init__(self) -> None:
         self.stop_event = threading.Event()
         self.fetcher = Fetcher(self.config.fetch)
-        self.updater = Updater(self.config, self.store, self.fetcher)
+        self.topics = TopicStage(self.config, self.store)
+        self.updater = Updater(self.config, self.store, self.fetcher, self.topics)
         self.last_tick_at: datetime | None = None
 
     def sync_feeds(self, sole_worker: bool = False) -> None:
@@ -87,6 +89,8 @@ class Daemon:
             feeds.sync(conn, self.config.feeds, utcnow())
             if sole_worker and (released := feeds.release_all(conn)):
                 log.info("took back %d feed leases left by a previous run that did not finish", released)
+        if self.topics.ensure_model() is not None and (scored := self.topics.rescore(only_unscored=True)):
+            log.info("gave topics to %d stored items that had none", scored)
 
     def cycle(self, *, every_feed: bool = False,
               progress: Callable[[PollOutcome], None] | None = None) -> CycleReport:

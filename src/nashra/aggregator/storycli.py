@@ -6,6 +6,8 @@ import json
 import sys
 from datetime import datetime
 
+import sqlalchemy as sa
+
 from .config import Config
 from .publish import OutputError, publish_all
 from .publish.stories import load_stories
@@ -56,6 +58,42 @@ def split_story(config: Config, store: Store, key: str) -> int:
             return 2
         story_id = stories.split_item(conn, item_id, utcnow())
     print(f"item {item_id} is now story {story_id} on its own; it will not be merged again")
+    try:
+        publish_all(config, store)
+    except OutputError as exc:
+        print(f"nashra: {exc}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def correct_story(config: Config, store: Store, key: str, labels: list[str]) -> int:
+    """Record the topics of a story's items in the corrections file and apply them at once."""
+    from nashra.classifier.examples import TOPICS
+
+    from .classify import add_correction
+    from .store import topics as topic_store
+    from .store.schema import items
+
+    chosen = frozenset() if labels == ["none"] else frozenset(labels)
+    if "none" in labels and len(labels) > 1 or chosen - set(TOPICS):
+        print(f"nashra: topics must be some of {', '.join(TOPICS)}, or none; got {' '.join(labels)}",
+              file=sys.stderr)
+        return 2
+    with store.begin() as conn:
+        item_id = stories.find_item(conn, key)
+        if item_id is None:
+            print(f"nashra: no item {key!r} (give an item id from `nashra stories list`, or its link)",
+                  file=sys.stderr)
+            return 2
+        story_id = conn.execute(sa.select(items.c.story_id).where(items.c.id == item_id)).scalar()
+        rows = conn.execute(sa.select(items.c.id, items.c.title, items.c.text).where(
+            items.c.story_id == story_id if story_id is not None else items.c.id == item_id)).all()
+        for row in rows:
+            add_correction(config.corrections_path, row.title, row.text, chosen)
+        topic_store.save(conn, [(r.id, {t: float(t in chosen) for t in TOPICS}, chosen) for r in rows])
+    shown = ", ".join(sorted(chosen)) or "none (other)"
+    print(f"story of item {item_id}: topics set to {shown} for {len(rows)} items; recorded in "
+          f"{config.corrections_path} (used by the next `nashra classifier train`)")
     try:
         publish_all(config, store)
     except OutputError as exc:

@@ -19,6 +19,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Callable
 from urllib.parse import urlsplit
 
+from .classify import TopicStage
 from .cluster import ClusterSettings, NewItem, assign_story
 from .config import Config
 from .fetch import Fetcher, FetchError
@@ -143,10 +144,11 @@ class Updater:
     """Runs cycles against a store: fetch and parse on workers, then store, cluster and classify each poll
     in one transaction."""
 
-    def __init__(self, config: Config, store: Store, fetcher: Fetcher) -> None:
+    def __init__(self, config: Config, store: Store, fetcher: Fetcher, topics: TopicStage | None = None) -> None:
         self.config = config
         self.store = store
         self.fetcher = fetcher
+        self.topics = topics
         self.cluster = ClusterSettings(window=timedelta(hours=config.stories.window_hours),
                                        threshold=config.stories.threshold, max_items=config.stories.max_items)
         self._host_limits: dict[str, threading.BoundedSemaphore] = defaultdict(
@@ -239,6 +241,8 @@ class Updater:
                 for item_id, item in stored:
                     assign_story(conn, NewItem(item_id, item.title, item.text, item.published, item.content_hash),
                                  self.cluster, now)
+                if self.topics is not None:
+                    self.topics.save_scores(conn, [(item_id, item.title, item.text) for item_id, item in stored])
                 headers = poll.fetched.headers if poll.fetched else {}
                 update = FeedUpdate(
                     next_check_at=next_check_after_success(

@@ -29,7 +29,7 @@ def add_arguments(subparsers: argparse._SubParsersAction) -> argparse.ArgumentPa
     sub = p.add_subparsers(dest="classifier_command", metavar="COMMAND", required=True)
     t = sub.add_parser("train", help="train the model from seeds, feed weak labels, corrections "
                                      "and --data files")
-    t.add_argument("--data", type=Path, action="append", default=[], metavar="FILE.jsonl",
+    t.add_argument("--data", type=Path, action="extend", nargs="+", default=[], metavar="FILE.jsonl",
                    help='extra labelled items, one {"title", "summary", "labels"} per line '
                         "(repeatable; they win over seeds on the same story)")
     t.add_argument("--model", type=Path, metavar="PATH", help="where to write the model "

@@ -32,8 +32,9 @@ TOPIC_LABELS_AR: dict[str, str] = {
 }
 """Arabic labels for display (Atom categories, CLI output)."""
 
-WEAK_WEIGHT = 0.3
-"""Default weight of a weak (section-derived) example: noisy labels should not outvote seeds."""
+WEAK_WEIGHT = 0.1
+"""Default weight of a weak (section-derived) example: noisy labels must not outvote seeds.
+Measured on the shared corpus (docs/classifier.md): 0.1 is neutral-to-helpful, 0.3 and above hurt."""
 
 CORRECTION_WEIGHT = 3.0
 """Default weight of a user's correction: it is the truth for that story and should be learned firmly."""

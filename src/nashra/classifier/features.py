@@ -1,10 +1,11 @@
-"""Text features for the topic model: stemmed word n-grams + character n-grams, both TF-IDF.
+"""Text features for the topic model: stemmed word n-grams, optional char n-grams, gazetteer hits.
 
 Why these: the research note (shared/notes/arabic-nlp-and-dedup.md, section 2) measured that on short
 Arabic news (title + summary) the union of word 1-2-grams on Snowball light stems and ``char_wb``
-2-5-grams on the matching form beats either alone, most of all when training data are small. Stems
-merge clitic and inflection variants (الحكومة، للحكومة); char n-grams keep the named entities that
-every stemmer mangles (فلسطين -> لسط). bench/classifier.py measures the alternatives on our data.
+2-5-grams on the matching form beats either alone. Stems merge clitic and inflection variants
+(الحكومة، للحكومة); char n-grams keep named entities that every stemmer mangles (فلسطين -> لسط). On our
+data the gazetteer (gazetteer.py) does the named entities' job better and cheaper, so the shipped
+model uses stems + gazetteer and the char channel is a switch (docs/classifier.md has the figures).
 
 Why not scikit-learn's TfidfVectorizer: its analyzers build every n-gram as a Python string, about
 0.5 ms per item for char 2-5-grams, ten times too slow for the goal of 20,000 items/s. Here a batch
@@ -23,86 +24,14 @@ import numpy as np
 import scipy.sparse as sp
 from sklearn.base import BaseEstimator, TransformerMixin
 
-from nashra.classifier.fastnorm import Encoded, encode, is_word
+from nashra.classifier.fastnorm import Encoded, encode
+from nashra.classifier.gazetteer import Gazetteer
 from nashra.classifier.hashindex import HashIndex
+from nashra.classifier.ngrams import WORD_MIX, char_ngrams, word_tokens
 from nashra.classifier.normalize import feed_clean, normalize
 
-_P = np.uint64(0x100000001B3)  # odd 64-bit multiplier (FNV prime) of the polynomial hashes
-_P_INV = np.uint64(pow(0x100000001B3, -1, 1 << 64))  # its inverse mod 2**64 (it is odd)
-_MIX = np.uint64(0x9E3779B97F4A7C15)
-_SEQ = np.uint64(0xFF51AFD7ED558CCD)  # combines token hashes into a name (token-sequence) key
-_WORD_MIX = np.uint64(0xC2B2AE3D27D4EB4F)  # odd: a bijection that moves word keys off char keys
 CHUNK = 512  # items per batch at transform time: keeps the arrays in cache (and rows < 2**9)
 _COL_BITS = 23  # a chunk packs (row, column) into one uint32 for a fast 32-bit sort
-
-
-def _pow_table(base: np.uint64, n: int) -> np.ndarray:
-    """base**i mod 2**64 for i < n (numpy integer arithmetic wraps, which is what we want)."""
-    out = np.full(max(n, 1), base, dtype=np.uint64)
-    out[0] = 1
-    return np.cumprod(out, dtype=np.uint64)
-
-
-def char_ngrams(enc: Encoded, lo: int, hi: int, lengths: bool = False) -> tuple[np.ndarray, ...]:
-    """(row, key, start[, length]) of every char n-gram, lo <= n <= hi, inside one padded word.
-
-    ``enc`` is the matching form laid out as " item " pieces joined by NUL, so an n-gram is valid
-    when it has no NUL and no space strictly inside it: that is scikit-learn's ``char_wb``.
-    """
-    codes = enc.codes
-    n_codes = len(codes)
-    at = np.arange(n_codes, dtype=np.int64)
-    # lim[i]: the last index an n-gram starting at i may reach = the next space (a padded word
-    # ends with it), or the character before the next NUL; so valid <=> i + n - 1 <= lim[i].
-    boundary = (codes == 32) | (codes == 0)
-    first_at_or_after = np.minimum.accumulate(np.where(boundary, at, n_codes)[::-1])[::-1]
-    nxt = np.append(first_at_or_after[1:], n_codes)
-    padded = np.append(codes, np.uint32(0))
-    span = nxt - (padded[nxt] == 0) - at  # how many characters past i the n-gram may extend
-    span[codes == 0] = -1
-    c1 = codes.astype(np.uint64) + np.uint64(1)
-    h = c1
-    rows, keys, starts, ns = [], [], [], []
-    for n in range(1, hi + 1):
-        if n > 1:
-            h = h[:-1] * _P + c1[n - 1:]
-        if n < lo or len(h) == 0:
-            continue
-        ok = span[: len(h)] >= n - 1
-        if n == 1:
-            ok &= codes != 32
-        idx = np.flatnonzero(ok)
-        rows.append(enc.rows[idx])
-        keys.append(h[idx] * _MIX + np.uint64(n))
-        starts.append(idx)
-        if lengths:
-            ns.append(np.full(len(idx), n, dtype=np.int8))
-    if not keys:
-        z = np.zeros(0, np.int64)
-        return (z, np.zeros(0, np.uint64), z) + ((np.zeros(0, np.int8),) if lengths else ())
-    out = (np.concatenate(rows), np.concatenate(keys), np.concatenate(starts))
-    return out + ((np.concatenate(ns),) if lengths else ())
-
-
-def word_tokens(enc: Encoded) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """(row, hash, start, end) of every ``\\w+`` token of the light form, in text order."""
-    codes = enc.codes
-    w = is_word(codes)
-    prev = np.concatenate([[False], w[:-1]])
-    nxt = np.concatenate([w[1:], [False]])
-    starts = np.flatnonzero(w & ~prev)
-    ends = np.flatnonzero(w & ~nxt) + 1
-    if len(starts) == 0:
-        z = np.zeros(0, np.int64)
-        return z, np.zeros(0, np.uint64), z, z
-    # token hash = sum c_j * P^-(j - start): prefix sums of c_j * P^-j, rescaled by P^start
-    inv_pow = _pow_table(_P_INV, len(codes))
-    g = np.concatenate([[np.uint64(0)],
-                        np.cumsum((codes.astype(np.uint64) + np.uint64(1)) * inv_pow,
-                                  dtype=np.uint64)])
-    fwd = _pow_table(_P, len(codes))
-    hashes = (g[ends] - g[starts]) * fwd[starts] * _MIX + (ends - starts).astype(np.uint64)
-    return enc.rows[starts], hashes, starts, ends
 
 
 def _weight(counts: sp.csr_matrix, idf: np.ndarray, sublinear: bool) -> sp.csr_matrix:
@@ -174,75 +103,6 @@ def _fit_vocab(rows: np.ndarray, keys: np.ndarray, n_rows: int, min_df: int
     keep = df >= min_df
     idf = np.log((1.0 + n_rows) / (1.0 + df[keep])) + 1.0
     return uniq[keep], idf, first[keep], counts[:, keep]
-
-
-class Gazetteer:
-    """Counts, per item, the gazetteer names of each region class (gazetteer.py) it mentions.
-
-    Names are matched as token sequences of the matching form (1 to 4 tokens); each class that
-    occurs gives a feature of 1 + log(count). Only the table of name hashes is pickled.
-    """
-
-    max_tokens = 4
-
-    def __init__(self) -> None:
-        from nashra.classifier import gazetteer
-
-        self.classes = gazetteer.CLASSES
-        forms = gazetteer.entries()
-        names = list(forms)
-        _, match = encode(names, light=False)
-        rows, hashes, _, _ = word_tokens(match)
-        keys, classes = [], []
-        cls_id = {c: i for i, c in enumerate(self.classes)}
-        for i, name in enumerate(names):
-            toks = hashes[rows == i]
-            if 1 <= len(toks) <= self.max_tokens:
-                keys.append(self._combine(list(toks)))
-                classes.append(cls_id[forms[name]])
-        uniq, first = np.unique(np.array(keys, dtype=np.uint64), return_index=True)
-        self.index = HashIndex(uniq)
-        self.class_of = np.array(classes, dtype=np.int64)[first]
-
-    @staticmethod
-    def _combine(toks: list[np.uint64]) -> np.uint64:
-        """The key ``features`` computes with numpy for a run of tokens (same wrap-around)."""
-        mask = (1 << 64) - 1
-        acc = 0
-        for t in toks:
-            acc = (acc * int(_SEQ) + int(t)) & mask
-        return np.uint64((acc * int(_MIX) + len(toks)) & mask)
-
-    def features(self, match: Encoded) -> np.ndarray:
-        rows, hashes, _, _ = word_tokens(match)
-        n = len(hashes)
-        found_rows, found_cls = [], []
-        acc = np.zeros(n, dtype=np.uint64)
-        for k in range(1, self.max_tokens + 1):
-            m = n - k + 1
-            if m <= 0:
-                break
-            acc = acc[:m] * _SEQ + hashes[k - 1:]
-            ok = rows[:m] == rows[k - 1:]
-            pos = self.index.lookup(acc * _MIX + np.uint64(k))
-            hit = ok & (pos >= 0)
-            found_rows.append(rows[:m][hit])
-            found_cls.append(self.class_of[pos[hit]])
-        n_cls = len(self.classes)
-        r = np.concatenate(found_rows) if found_rows else np.zeros(0, np.int64)
-        c = np.concatenate(found_cls) if found_cls else np.zeros(0, np.int64)
-        counts = np.bincount(r * n_cls + c, minlength=match.n_items * n_cls).astype(np.float64)
-        counts = counts.reshape(match.n_items, n_cls)
-        out = np.zeros_like(counts)
-        np.log(counts, out=out, where=counts > 0)
-        out[counts > 0] += 1.0
-        return out
-
-    def __getstate__(self) -> dict:
-        return {"classes": self.classes, "index": self.index, "class_of": self.class_of}
-
-    def __setstate__(self, state: dict) -> None:
-        self.__dict__.update(state)
 
 
 class ArabicTextFeatures(BaseEstimator, TransformerMixin):
@@ -331,7 +191,7 @@ class ArabicTextFeatures(BaseEstimator, TransformerMixin):
         if light is not None:
             r, k = self._word_keys(light, fitting=False)
             rows.append(r)
-            keys.append(k * _WORD_MIX + np.uint64(1))
+            keys.append(k * WORD_MIX + np.uint64(1))
         if self.char_ngrams is not None:
             r, k, _ = char_ngrams(match, *self.char_ngrams)
             rows.append(r)
@@ -355,7 +215,7 @@ class ArabicTextFeatures(BaseEstimator, TransformerMixin):
 
     def _build_index(self) -> None:
         """One table for both channels: word keys are remixed so they cannot meet char keys."""
-        word = self.word_vocab_ * _WORD_MIX + np.uint64(1)
+        word = self.word_vocab_ * WORD_MIX + np.uint64(1)
         self.feature_index_ = HashIndex(np.concatenate([word, self.char_vocab_]))
         self.idf_ = np.concatenate([self.word_idf_, self.char_idf_])
 

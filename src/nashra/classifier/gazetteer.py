@@ -14,6 +14,12 @@ proclitics (و ف ب ل ك، وال، بال، لل ...) allowed on the first wo
 
 from __future__ import annotations
 
+import numpy as np
+
+from nashra.classifier.fastnorm import Encoded, encode
+from nashra.classifier.hashindex import HashIndex
+from nashra.classifier.ngrams import MIX, SEQ, word_tokens
+
 CLASSES: tuple[str, ...] = ("arab", "israel", "intl", "world_body", "armed_group")
 
 # Arab League states and their demonym stems (forms are generated: مصري مصرية مصريون مصريين ...)
@@ -151,3 +157,70 @@ def entries() -> dict[str, str]:
             for form in _with_proclitics(name):
                 out.setdefault(form, cls)
     return out
+
+
+class Gazetteer:
+    """Counts, per item, the gazetteer names of each region class (gazetteer.py) it mentions.
+
+    Names are matched as token sequences of the matching form (1 to 4 tokens); each class that
+    occurs gives a feature of 1 + log(count). Only the table of name hashes is pickled.
+    """
+
+    max_tokens = 4
+
+    def __init__(self) -> None:
+        self.classes = CLASSES
+        forms = entries()
+        names = list(forms)
+        _, match = encode(names, light=False)
+        rows, hashes, _, _ = word_tokens(match)
+        keys, classes = [], []
+        cls_id = {c: i for i, c in enumerate(self.classes)}
+        for i, name in enumerate(names):
+            toks = hashes[rows == i]
+            if 1 <= len(toks) <= self.max_tokens:
+                keys.append(self._combine(list(toks)))
+                classes.append(cls_id[forms[name]])
+        uniq, first = np.unique(np.array(keys, dtype=np.uint64), return_index=True)
+        self.index = HashIndex(uniq)
+        self.class_of = np.array(classes, dtype=np.int64)[first]
+
+    @staticmethod
+    def _combine(toks: list[np.uint64]) -> np.uint64:
+        """The key ``features`` computes with numpy for a run of tokens (same wrap-around)."""
+        mask = (1 << 64) - 1
+        acc = 0
+        for t in toks:
+            acc = (acc * int(SEQ) + int(t)) & mask
+        return np.uint64((acc * int(MIX) + len(toks)) & mask)
+
+    def features(self, match: Encoded) -> np.ndarray:
+        rows, hashes, _, _ = word_tokens(match)
+        n = len(hashes)
+        found_rows, found_cls = [], []
+        acc = np.zeros(n, dtype=np.uint64)
+        for k in range(1, self.max_tokens + 1):
+            m = n - k + 1
+            if m <= 0:
+                break
+            acc = acc[:m] * SEQ + hashes[k - 1:]
+            ok = rows[:m] == rows[k - 1:]
+            pos = self.index.lookup(acc * MIX + np.uint64(k))
+            hit = ok & (pos >= 0)
+            found_rows.append(rows[:m][hit])
+            found_cls.append(self.class_of[pos[hit]])
+        n_cls = len(self.classes)
+        r = np.concatenate(found_rows) if found_rows else np.zeros(0, np.int64)
+        c = np.concatenate(found_cls) if found_cls else np.zeros(0, np.int64)
+        counts = np.bincount(r * n_cls + c, minlength=match.n_items * n_cls).astype(np.float64)
+        counts = counts.reshape(match.n_items, n_cls)
+        out = np.zeros_like(counts)
+        np.log(counts, out=out, where=counts > 0)
+        out[counts > 0] += 1.0
+        return out
+
+    def __getstate__(self) -> dict:
+        return {"classes": self.classes, "index": self.index, "class_of": self.class_of}
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)

@@ -1,0 +1,155 @@
+"""The classify stage: topics and scores for every stored item, from the classifier library.
+
+The model lives at `classifier.model`; when there is none (first start) the default one is trained from the
+shipped seeds, the weak labels of feeds with a `section:`, and the user's corrections (under a second on two
+cores). A corrupt or incompatible model is set aside and replaced the same way, so polling never stops on
+it. Corrections (`classifier.corrections`, JSONL) win over everything: over the model's guess at once, and
+in the next training.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from nashra.classifier.examples import (TOPICS, Example, correction_example, item_text, load_jsonl, load_seeds,
+                                        weak_example)
+from nashra.classifier.model import TopicModel
+from nashra.classifier.persist import ModelError, load, save
+from nashra.classifier.train import train
+
+from .config import Config
+from .identify import content_hash
+from .publish.output import atomic_write
+from .store import Store
+from .store import topics as topic_store
+from .store.schema import feeds, items
+
+log = logging.getLogger("nashra.classify")
+WEAK_PER_SECTION = 5000
+
+
+@dataclass(frozen=True)
+class Scored:
+    item_id: int
+    scores: dict[str, float]
+    chosen: frozenset[str]
+
+
+def load_corrections(path: Path) -> list[Example]:
+    if not path.exists():
+        return []
+    return [correction_example(e.title, e.summary, e.labels) for e in load_jsonl(path, source="correction")]
+
+
+def add_correction(path: Path, title: str, text: str, labels: frozenset[str]) -> None:
+    """Append (or replace) a correction; the file stays hand-editable JSONL."""
+    key = content_hash(title, text)
+    kept = []
+    if path.exists():
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if line.strip():
+                row = json.loads(line)
+                if content_hash(row.get("title", ""), row.get("summary", "")) != key:
+                    kept.append(line)
+    kept.append(json.dumps({"title": title, "summary": text, "labels": sorted(labels)}, ensure_ascii=False))
+    atomic_write(path, ("\n".join(kept) + "\n").encode("utf-8"))
+
+
+def store_examples(conn: Connection) -> list[Example]:
+    """Weak examples: items of feeds whose config gives a section, newest first, capped per section."""
+    result = []
+    for topic in TOPICS:
+        rows = conn.execute(sa.select(items.c.title, items.c.text).join(feeds, feeds.c.id == items.c.feed_id)
+                            .where(feeds.c.section == topic, feeds.c.active.is_(True))
+                            .order_by(items.c.published.desc()).limit(WEAK_PER_SECTION))
+        result += [weak_example(r.title, r.text, topic) for r in rows]
+    return result
+
+
+class TopicStage:
+    def __init__(self, config: Config, store: Store) -> None:
+        self.config = config
+        self.store = store
+        self.model: TopicModel | None = None
+        self.corrections: dict[str, frozenset[str]] = {}
+
+    def training_examples(self) -> list[Example]:
+        with self.store.engine.connect() as conn:
+            weak = store_examples(conn)
+        return load_seeds() + weak + load_corrections(self.config.corrections_path)
+
+    def train_default(self) -> TopicModel:
+        examples = self.training_examples()
+        log.info("training the topic model on %d examples", len(examples))
+        model = train(examples)
+        save(model, self.config.model_path)
+        log.info("topic model saved to %s", self.config.model_path)
+        return model
+
+    def ensure_model(self) -> TopicModel | None:
+        """The model, loaded or trained; None (and an error in the log) when neither works."""
+        if self.model is not None:
+            return self.model
+        path = self.config.model_path
+        try:
+            self.model = load(path) if path.exists() else None
+        except ModelError as exc:
+            aside = path.with_name(path.name + ".unusable")
+            os.replace(path, aside)
+            log.error("%s; moved it to %s and training the default model instead", exc, aside)
+        try:
+            if self.model is None:
+                self.model = self.train_default()
+        except (OSError, ValueError, ModelError) as exc:
+            log.error("no topic model (items are stored without topics until one exists): %s", exc)
+            return None
+        self.corrections = {content_hash(e.title, e.summary): e.labels
+                            for e in load_corrections(self.config.corrections_path)}
+        return self.model
+
+    def score(self, rows: list[tuple[int, str, str]]) -> list[Scored]:
+        """(item id, title, text) -> topics; corrections win over the model."""
+        model = self.ensure_model()
+        if model is None or not rows:
+            return []
+        all_scores = model.predict_scores([item_text(title, text) for _, title, text in rows])
+        thresholds = model.thresholds
+        result = []
+        for (item_id, title, text), scores in zip(rows, all_scores):
+            corrected = self.corrections.get(content_hash(title, text))
+            if corrected is not None:
+                scores = {t: (1.0 if t in corrected else 0.0) for t in TOPICS}
+                chosen = corrected
+            else:
+                chosen = frozenset(t for t in TOPICS if scores[t] >= thresholds[t])
+            result.append(Scored(item_id, scores, chosen))
+        return result
+
+    def save_scores(self, conn: Connection, rows: list[tuple[int, str, str]]) -> None:
+        topic_store.save(conn, [(s.item_id, s.scores, s.chosen) for s in self.score(rows)])
+
+    def rescore(self, only_unscored: bool = False) -> int:
+        """Score stored items again (after a retrain), in batches, one transaction each."""
+        done, after = 0, 0
+        unscored = None
+        if only_unscored:
+            with self.store.engine.connect() as conn:
+                unscored = set(topic_store.unscored_ids(conn))
+            if not unscored:
+                return 0
+        while True:
+            with self.store.begin() as conn:
+                batch = topic_store.all_item_texts(conn, after, 2000)
+                if not batch:
+                    return done
+                after = batch[-1].id
+                rows = [(r.id, r.title, r.text) for r in batch if unscored is None or r.id in unscored]
+                self.save_scores(conn, rows)
+                done += len(rows)
