@@ -57,7 +57,9 @@ def _entry(raw: dict) -> ParsedEntry:
     return ParsedEntry(
         guid=guid.strip() if isinstance(guid, str) else None,
         link=link.strip() if isinstance(link, str) else None,
-        title=_html_of(raw.get("title_detail"), raw.get("title", "") or ""),
+        # Titles are always read as HTML (and later stripped to text): RSS titles often carry escaped markup,
+        # and text that looks like a tag is safer dropped than shown to a reader that renders it.
+        title=raw.get("title", "") or "",
         summary_html=summary_html,
         content_html=content_html,
         author=raw.get("author", "") or "",
