@@ -123,17 +123,29 @@ def main(argv: list[str] | None = None) -> int:
         return 0
 
 
-def _open_store(config: Config):
+def _open_store(config: Config, wait: bool = False):
+    """The store, or None after printing why. With `wait` (the daemon), retry until it opens: a database
+    locked or down for a while must not turn into a restart loop."""
+    import time
+
     from .store import Store, StoreError
 
-    try:
-        return Store(config.database)
-    except StoreError as exc:
-        print(f"nashra: {exc}", file=sys.stderr)
-        return None
+    delay = 1.0
+    while True:
+        try:
+            return Store(config.database, config.database_busy_timeout)
+        except StoreError as exc:
+            if not wait:
+                print(f"nashra: {exc}", file=sys.stderr)
+                return None
+            log.error("%s; trying again in %.0f s", exc, delay)
+            time.sleep(delay)
+            delay = min(delay * 2, 60.0)
 
 
 def cmd_run(config: Config, args: argparse.Namespace) -> int:
+    from sqlalchemy import exc as sa_exc
+
     from .daemon import AlreadyRunning, Daemon, DaemonLock
 
     lock = DaemonLock(config.database)
@@ -142,7 +154,7 @@ def cmd_run(config: Config, args: argparse.Namespace) -> int:
     except AlreadyRunning as exc:
         print(f"nashra: {exc}", file=sys.stderr)
         return 3
-    store = _open_store(config)
+    store = _open_store(config, wait=not args.once)
     if store is None:
         return 3
     daemon = Daemon(config, store)
@@ -151,9 +163,16 @@ def cmd_run(config: Config, args: argparse.Namespace) -> int:
         daemon.install_signal_handlers()
         daemon.sync_feeds(sole_worker=lock.exclusive)
         if args.once:
-            report = daemon.cycle(every_feed=True)
+            try:
+                report = daemon.cycle(every_feed=True)
+            except sa_exc.OperationalError as exc:
+                print(f"nashra: database error: {exc.orig} ({store.display_url})", file=sys.stderr)
+                return 3
             print(f"{len(report.outcomes)} feeds polled: {report.new_items} new items, "
                   f"{report.updated_items} updated, {report.errors} failed; output in {config.output_dir}")
+            if daemon.publish_error:
+                print(f"nashra: outputs not written: {daemon.publish_error}", file=sys.stderr)
+                return 1
             return 0
         if not args.no_listen:
             from .serve import start_server

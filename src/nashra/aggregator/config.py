@@ -93,6 +93,7 @@ class ClassifierConfig:
 class Config:
     path: Path
     database: str
+    database_busy_timeout: float
     output_dir: Path
     site_url: str
     timezone: ZoneInfo
@@ -201,6 +202,7 @@ def _listen(value: Any) -> str:
 # key: (check, default). A default of ... means required.
 _TOP = {
     "database": (_nonempty_str, "sqlite:///var/nashra.db"),
+    "database_busy_timeout": (_number(0.1, 3600), 30.0),
     "output_dir": (_nonempty_str, "public"),
     "site_url": (check_http_url, "http://127.0.0.1:8080/"),
     "timezone": (_zone, "Asia/Riyadh"),
@@ -377,6 +379,7 @@ def parse_config(data: Any, path: Path) -> Config:
     return Config(
         path=path.resolve(),
         database=_resolve_database(top["database"], base),
+        database_busy_timeout=top["database_busy_timeout"],
         output_dir=(base / top["output_dir"]).resolve(),
         site_url=top["site_url"].rstrip("/") + "/",
         timezone=top["timezone"],

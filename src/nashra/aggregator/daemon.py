@@ -17,6 +17,7 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 from typing import Callable
 
+import sqlalchemy as sa
 from apscheduler.schedulers.background import BackgroundScheduler
 
 from .classify import TopicStage
@@ -81,6 +82,7 @@ class Daemon:
         self.topics = TopicStage(self.config, self.store)
         self.updater = Updater(self.config, self.store, self.fetcher, self.topics)
         self.last_tick_at: datetime | None = None
+        self.publish_error: str | None = None
 
     def sync_feeds(self, sole_worker: bool = False) -> None:
         """Bring the feeds table in line with the config; a sole worker also takes back the leases of a
@@ -103,7 +105,7 @@ class Daemon:
             stories.prune_bands(conn, now - 2 * timedelta(hours=self.config.stories.window_hours))
             if pruned:
                 stories.prune_empty(conn)
-        if report.changed or pruned or not (self.config.output_dir / "feed.atom").exists():
+        if report.changed or pruned or self.publish_error or not (self.config.output_dir / "feed.atom").exists():
             self.publish()
         self.last_tick_at = now
         if report.outcomes:
@@ -115,8 +117,10 @@ class Daemon:
     def publish(self) -> None:
         try:
             publish_all(self.config, self.store)
+            self.publish_error = None
         except OutputError as exc:
-            log.error("publish failed: %s (polling goes on; will retry after the next change)", exc)
+            self.publish_error = str(exc)
+            log.error("publish failed: %s (polling goes on; retried after the next cycle)", exc)
 
     def daily_digest(self) -> None:
         """The previous day's digest, written and (when recipients are configured) sent."""
@@ -134,6 +138,8 @@ class Daemon:
     def tick(self) -> None:
         try:
             self.cycle()
+        except sa.exc.OperationalError as exc:  # locked or unreachable: one line, and the next tick retries
+            log.error("tick skipped: database error: %s", exc.orig)
         except Exception:  # the scheduler must keep ticking; the next tick retries
             log.exception("tick failed")
 

@@ -102,7 +102,7 @@ def check_feeds(config: Config, names: list[str]) -> int:
 
 def _reenable_gone(config: Config, working_urls: list[str]) -> None:
     try:
-        store = Store(config.database)
+        store = Store(config.database, config.database_busy_timeout)
     except Exception:
         return  # checking feeds must work without a store
     try:

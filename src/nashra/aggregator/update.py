@@ -17,6 +17,8 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
 from typing import Callable
+
+from sqlalchemy.exc import OperationalError
 from urllib.parse import urlsplit
 
 from .classify import TopicStage
@@ -215,7 +217,14 @@ class Updater:
                     break
                 done, pending = wait(pending, timeout=0.5, return_when=FIRST_COMPLETED)
                 for future in done:
-                    outcome = self.record(future.result())
+                    poll = future.result()
+                    try:
+                        outcome = self.record(poll)
+                    except OperationalError as exc:  # e.g. locked past the busy timeout: this feed waits
+                        log.error("feed %r <%s>: poll not stored: database error: %s; retried when its "
+                                  "lease expires", poll.feed.name, poll.feed.url, exc.orig)
+                        outcome = PollOutcome(feed_id=poll.feed.id, feed_name=poll.feed.name, url=poll.feed.url,
+                                              status="error", error=f"database error: {exc.orig}")
                     report.outcomes.append(outcome)
                     if progress:
                         progress(outcome)

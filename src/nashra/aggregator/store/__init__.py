@@ -21,9 +21,9 @@ __all__ = ["Store", "StoreError", "feeds", "items", "sqlite_path", "stories", "t
 
 
 class Store:
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, busy_timeout: float = 30.0) -> None:
         self.url = url
-        self.engine = create_engine(url)
+        self.engine = create_engine(url, busy_timeout)
         try:
             with self.engine.begin() as conn:
                 self.schema_version = migrate(conn)

@@ -20,7 +20,7 @@ def sqlite_path(url: str) -> Path | None:
     return None
 
 
-def create_engine(url: str) -> Engine:
+def create_engine(url: str, busy_timeout: float = 30.0) -> Engine:
     path = sqlite_path(url)
     if path is not None:
         try:
@@ -29,7 +29,7 @@ def create_engine(url: str) -> Engine:
             raise StoreError(f"cannot create the database folder {path.parent}: {exc.strerror}") from None
         if path.exists() and not os.access(path, os.R_OK | os.W_OK):
             raise StoreError(f"database file {path} is not readable and writable by this user")
-        engine = sa.create_engine(url, connect_args={"timeout": 30})
+        engine = sa.create_engine(url, connect_args={"timeout": busy_timeout})
 
         @event.listens_for(engine, "connect")
         def _pragmas(dbapi_conn, _record) -> None:
@@ -40,7 +40,7 @@ def create_engine(url: str) -> Engine:
             cur.execute("PRAGMA journal_mode=WAL")
             cur.execute("PRAGMA synchronous=NORMAL")
             cur.execute("PRAGMA foreign_keys=ON")
-            cur.execute("PRAGMA busy_timeout=30000")
+            cur.execute(f"PRAGMA busy_timeout={int(busy_timeout * 1000)}")
             cur.close()
 
         @event.listens_for(engine, "begin")
