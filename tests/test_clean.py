@@ -105,3 +105,25 @@ def test_identity_is_deterministic_and_bounded(title, text, guid, link):
 def test_sanitised_html_has_no_script(fragment):
     out = sanitize_html("<p " + fragment + ">" + fragment).lower()
     assert "<script" not in out and "<iframe" not in out and "javascript:" not in out.replace("&", "")
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text(), st.sampled_from(["", " GMT", " +0300", " AST", " GMT+3", " XYZ", " ١٠:١٥"]))
+def test_date_parsing_never_raises_and_gives_utc(text, suffix):
+    from nashra.aggregator.dates import parse_date
+
+    result = parse_date(text + suffix)
+    assert result is None or (result.tzinfo is not None and result.utcoffset().total_seconds() == 0)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.integers(1, 28), st.integers(1, 12), st.integers(1990, 2100), st.integers(0, 23), st.integers(0, 59))
+def test_numeric_and_arabic_dates_round_trip(day, month, year, hour, minute):
+    from nashra.aggregator.dates import MONTHS, parse_date
+
+    expected = datetime(year, month, day, hour, minute, tzinfo=timezone.utc)
+    assert parse_date(f"{day:02d}/{month:02d}/{year} {hour:02d}:{minute:02d} GMT") == expected
+    arabic = [name for name, number in MONTHS.items() if number == month][0]
+    digits = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
+    written = f"{day} {arabic} {year} {hour:02d}:{minute:02d} GMT".translate(digits)
+    assert parse_date(written) == expected
