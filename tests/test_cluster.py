@@ -93,3 +93,26 @@ def test_one_story_across_outlets_and_a_split_that_sticks(tmp_path, server, caps
     split = [s for s in listed if s["items"][0]["link"] == "https://b.example/wire"]
     assert len(split) == 1 and len(split[0]["items"]) == 1
     assert main(["--config", cfg, "stories", "list", "--since", "yesterday"]) == 2
+
+
+def test_editions_of_a_recurring_item_are_different_stories():
+    from nashra.aggregator.cluster.decide import same_template_other_day
+
+    gold_mon = story_text("أسعار الذهب اليوم في مصر: عيار 21 يسجل 3680 جنيها",
+                          "سجل سعر جرام الذهب عيار 21 اليوم الاثنين 3680 جنيها وبلغ سعر الجنيه الذهب 29440 جنيها.")
+    gold_tue = story_text("أسعار الذهب اليوم في مصر: عيار 21 يسجل 3715 جنيها",
+                          "سجل سعر جرام الذهب عيار 21 اليوم الثلاثاء 3715 جنيها وبلغ سعر الجنيه الذهب 29720 جنيها.")
+    assert jaccard(shingles(gold_mon), shingles(gold_tue)) >= 0.5  # alike as shingles ...
+    assert same_template_other_day(gold_mon, gold_tue)  # ... but another day and other figures
+    copy = story_text(EDITED_TITLE, EDITED_TEXT)
+    assert not same_template_other_day(story_text(WIRE_TITLE, WIRE_TEXT), copy)  # "خمسة" vs "5": kept
+
+
+def test_a_bare_headline_joins_its_full_copy():
+    from nashra.aggregator.cluster.minhash import similarity
+
+    full = shingles(story_text(WIRE_TITLE, WIRE_TEXT))
+    headline = shingles(story_text("عاجل | " + WIRE_TITLE, ""))
+    assert jaccard(full, headline) < 0.5 <= similarity(full, headline)
+    other = shingles(story_text(OTHER_TITLE, ""))
+    assert similarity(full, other) < 0.5

@@ -14,8 +14,8 @@ from datetime import datetime, timedelta
 from sqlalchemy.engine import Connection
 
 from ..store import stories
-from .decide import MAX_STORY_ITEMS, SAME_STORY_JACCARD, Candidate, choose_story
-from .minhash import band_keys, jaccard, shingles, signature, story_text
+from .decide import MAX_STORY_ITEMS, SAME_STORY_JACCARD, Candidate, choose_story, same_template_other_day
+from .minhash import band_keys, shingles, signature, similarity, story_text
 
 __all__ = ["ClusterSettings", "NewItem", "assign_story"]
 
@@ -38,14 +38,18 @@ class NewItem:
 
 def assign_story(conn: Connection, item: NewItem, settings: ClusterSettings, now: datetime) -> int:
     """Put a newly stored item into a story; returns the story id."""
-    own = shingles(story_text(item.title, item.text))
+    own_text = story_text(item.title, item.text)
+    own = shingles(own_text)
     keys = band_keys(signature(own))
     rows = stories.candidates(conn, keys, item.content_hash, item.published - settings.window,
                               item.published + settings.window, exclude=item.id)
     found = []
     for row in rows:
-        similarity = jaccard(own, shingles(story_text(row.title, row.text)))
-        found.append(Candidate(item_id=row.id, story_id=row.story_id, similarity=similarity,
+        other_text = story_text(row.title, row.text)
+        score = similarity(own, shingles(other_text))
+        if score >= settings.threshold and same_template_other_day(own_text, other_text):
+            score = 0.0  # another edition of a recurring item, not this story
+        found.append(Candidate(item_id=row.id, story_id=row.story_id, similarity=score,
                                story_size=row.item_count))
     best = choose_story(found, settings.threshold, settings.max_items)
     if best is None:

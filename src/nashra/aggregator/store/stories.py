@@ -10,43 +10,55 @@ from sqlalchemy.engine import Connection
 from .schema import feeds, items, stories, story_bands
 
 
+# Built once: this runs for every new item, and building Core statements costs more than running them.
+_BAND_IDS = sa.select(story_bands.c.item_id).where(
+    story_bands.c.band_key.in_(sa.bindparam("keys", expanding=True)),
+    story_bands.c.published >= sa.bindparam("since"), story_bands.c.published <= sa.bindparam("until"))
+_HASH_IDS = sa.select(items.c.id).where(
+    items.c.content_hash == sa.bindparam("hash"),
+    items.c.published >= sa.bindparam("since"), items.c.published <= sa.bindparam("until"))
+_CANDIDATE_ROWS = (sa.select(items.c.id, items.c.story_id, items.c.title, items.c.text, stories.c.item_count)
+                   .join(stories, stories.c.id == items.c.story_id)
+                   .where(items.c.id.in_(sa.bindparam("ids", expanding=True)), items.c.story_locked.is_(False)))
+_INSERT_STORY = stories.insert()
+_SET_STORY = items.update().where(items.c.id == sa.bindparam("b_item")).values(story_id=sa.bindparam("b_story"))
+_INSERT_BAND = story_bands.insert()
+_JOIN_STORY = stories.update().where(stories.c.id == sa.bindparam("b_story")).values(
+    item_count=stories.c.item_count + 1,
+    first_published=sa.case((stories.c.first_published > sa.bindparam("b_when"), sa.bindparam("b_when")),
+                            else_=stories.c.first_published),
+    last_published=sa.case((stories.c.last_published < sa.bindparam("b_when"), sa.bindparam("b_when")),
+                           else_=stories.c.last_published))
+
+
 def candidates(conn: Connection, keys: list[int], content_hash: str, since: datetime, until: datetime,
                exclude: int, limit: int = 64) -> list[sa.Row]:
-    """Items in the window sharing a band key or the exact content hash, with their story and text."""
-    by_band = (sa.select(story_bands.c.item_id)
-               .where(story_bands.c.band_key.in_(keys), story_bands.c.published >= since,
-                      story_bands.c.published <= until))
-    query = (sa.select(items.c.id, items.c.story_id, items.c.title, items.c.text, stories.c.item_count)
-             .join(stories, stories.c.id == items.c.story_id)
-             .where(sa.or_(items.c.id.in_(by_band),
-                           sa.and_(items.c.content_hash == content_hash, items.c.published >= since,
-                                   items.c.published <= until)),
-                    items.c.id != exclude, items.c.story_locked.is_(False))
-             .limit(limit))
-    return conn.execute(query).all()
+    """Items in the window sharing a band key or the exact content hash, with their story and text.
+    Two indexed lookups (an OR across them would make SQLite scan the items table)."""
+    window = {"since": since, "until": until}
+    ids = set(conn.execute(_BAND_IDS, {"keys": keys, **window}).scalars())
+    ids.update(conn.execute(_HASH_IDS, {"hash": content_hash, **window}).scalars())
+    ids.discard(exclude)
+    if not ids:
+        return []
+    return conn.execute(_CANDIDATE_ROWS, {"ids": sorted(ids)[:limit]}).all()
 
 
 def add_bands(conn: Connection, item_id: int, keys: list[int], published: datetime) -> None:
-    conn.execute(story_bands.insert(), [{"band_key": k, "item_id": item_id, "published": published}
-                                        for k in set(keys)])
+    conn.execute(_INSERT_BAND, [{"band_key": k, "item_id": item_id, "published": published} for k in set(keys)])
 
 
 def new_story(conn: Connection, item_id: int, published: datetime, now: datetime) -> int:
-    story_id = conn.execute(stories.insert().values(
-        founder_item_id=item_id, first_published=published, last_published=published, item_count=1,
-        created_at=now)).inserted_primary_key[0]
-    conn.execute(items.update().where(items.c.id == item_id).values(story_id=story_id))
+    story_id = conn.execute(_INSERT_STORY, {"founder_item_id": item_id, "first_published": published,
+                                            "last_published": published, "item_count": 1,
+                                            "created_at": now}).inserted_primary_key[0]
+    conn.execute(_SET_STORY, {"b_item": item_id, "b_story": story_id})
     return story_id
 
 
 def join_story(conn: Connection, item_id: int, story_id: int, published: datetime) -> None:
-    conn.execute(items.update().where(items.c.id == item_id).values(story_id=story_id))
-    conn.execute(stories.update().where(stories.c.id == story_id).values(
-        item_count=stories.c.item_count + 1,
-        first_published=sa.case((stories.c.first_published > published, published),
-                                else_=stories.c.first_published),
-        last_published=sa.case((stories.c.last_published < published, published),
-                               else_=stories.c.last_published)))
+    conn.execute(_SET_STORY, {"b_item": item_id, "b_story": story_id})
+    conn.execute(_JOIN_STORY, {"b_story": story_id, "b_when": published})
 
 
 def recount(conn: Connection, story_id: int) -> None:
