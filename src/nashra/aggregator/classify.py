@@ -48,17 +48,19 @@ def load_corrections(path: Path) -> list[Example]:
     return [correction_example(e.title, e.summary, e.labels) for e in load_jsonl(path, source="correction")]
 
 
-def add_correction(path: Path, title: str, text: str, labels: frozenset[str]) -> None:
-    """Append (or replace) a correction; the file stays hand-editable JSONL."""
-    key = content_hash(title, text)
+def add_corrections(path: Path, texts: list[tuple[str, str]], labels: frozenset[str]) -> None:
+    """Record (title, text) -> labels, replacing earlier corrections of the same texts; the file stays
+    hand-editable JSONL."""
+    keys = {content_hash(title, text) for title, text in texts}
     kept = []
     if path.exists():
         for line in path.read_text(encoding="utf-8").splitlines():
             if line.strip():
                 row = json.loads(line)
-                if content_hash(row.get("title", ""), row.get("summary", "")) != key:
+                if content_hash(row.get("title", ""), row.get("summary", "")) not in keys:
                     kept.append(line)
-    kept.append(json.dumps({"title": title, "summary": text, "labels": sorted(labels)}, ensure_ascii=False))
+    kept += [json.dumps({"title": title, "summary": text, "labels": sorted(labels)}, ensure_ascii=False)
+             for title, text in texts]
     atomic_write(path, ("\n".join(kept) + "\n").encode("utf-8"))
 
 

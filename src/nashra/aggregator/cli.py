@@ -280,15 +280,11 @@ def cmd_classifier(config: Config, args: argparse.Namespace) -> int:
             return 2
         code = run(args, model_path=config.model_path, extra_examples=extra)
         if code == 0 and args.classifier_command == "train" and args.model in (None, config.model_path):
-            from .publish import OutputError, publish_all
+            from .storycli import republish
 
             count = TopicStage(config, store).rescore()
             print(f"re-scored {count} stored items")
-            try:
-                publish_all(config, store)
-            except OutputError as exc:
-                print(f"nashra: {exc}", file=sys.stderr)
-                return 1
+            return republish(config, store)
         return code
     finally:
         store.close()

@@ -49,15 +49,8 @@ def list_stories(config: Config, store: Store, *, since: str | None, limit: int,
     return 0
 
 
-def split_story(config: Config, store: Store, key: str) -> int:
-    with store.begin() as conn:
-        item_id = stories.find_item(conn, key)
-        if item_id is None:
-            print(f"nashra: no item {key!r} (give an item id from `nashra stories list`, or its link)",
-                  file=sys.stderr)
-            return 2
-        story_id = stories.split_item(conn, item_id, utcnow())
-    print(f"item {item_id} is now story {story_id} on its own; it will not be merged again")
+def republish(config: Config, store: Store) -> int:
+    """Rebuild the outputs after a change made from the command line; 1 (with the reason) if that fails."""
     try:
         publish_all(config, store)
     except OutputError as exc:
@@ -66,11 +59,28 @@ def split_story(config: Config, store: Store, key: str) -> int:
     return 0
 
 
+def _find_item(conn, key: str) -> int | None:
+    item_id = stories.find_item(conn, key)
+    if item_id is None:
+        print(f"nashra: no item {key!r} (give an item id from `nashra stories list`, or its link)", file=sys.stderr)
+    return item_id
+
+
+def split_story(config: Config, store: Store, key: str) -> int:
+    with store.begin() as conn:
+        item_id = _find_item(conn, key)
+        if item_id is None:
+            return 2
+        story_id = stories.split_item(conn, item_id, utcnow())
+    print(f"item {item_id} is now story {story_id} on its own; it will not be merged again")
+    return republish(config, store)
+
+
 def correct_story(config: Config, store: Store, key: str, labels: list[str]) -> int:
     """Record the topics of a story's items in the corrections file and apply them at once."""
     from nashra.classifier.examples import TOPICS
 
-    from .classify import add_correction
+    from .classify import add_corrections
     from .store import topics as topic_store
     from .store.schema import items
 
@@ -80,23 +90,15 @@ def correct_story(config: Config, store: Store, key: str, labels: list[str]) -> 
               file=sys.stderr)
         return 2
     with store.begin() as conn:
-        item_id = stories.find_item(conn, key)
+        item_id = _find_item(conn, key)
         if item_id is None:
-            print(f"nashra: no item {key!r} (give an item id from `nashra stories list`, or its link)",
-                  file=sys.stderr)
             return 2
         story_id = conn.execute(sa.select(items.c.story_id).where(items.c.id == item_id)).scalar()
         rows = conn.execute(sa.select(items.c.id, items.c.title, items.c.text).where(
             items.c.story_id == story_id if story_id is not None else items.c.id == item_id)).all()
-        for row in rows:
-            add_correction(config.corrections_path, row.title, row.text, chosen)
+        add_corrections(config.corrections_path, [(row.title, row.text) for row in rows], chosen)
         topic_store.save(conn, [(r.id, {t: float(t in chosen) for t in TOPICS}, chosen) for r in rows])
     shown = ", ".join(sorted(chosen)) or "none (other)"
     print(f"story of item {item_id}: topics set to {shown} for {len(rows)} items; recorded in "
           f"{config.corrections_path} (used by the next `nashra classifier train`)")
-    try:
-        publish_all(config, store)
-    except OutputError as exc:
-        print(f"nashra: {exc}", file=sys.stderr)
-        return 1
-    return 0
+    return republish(config, store)
