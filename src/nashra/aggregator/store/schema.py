@@ -113,7 +113,7 @@ story_bands = sa.Table(
     sa.Column("band_key", sa.BigInteger, nullable=False),
     sa.Column("item_id", sa.Integer, nullable=False),
     sa.Column("published", UTCDateTime, nullable=False),
-    sa.Index("ix_story_bands_key", "band_key"),
+    sa.Index("ix_story_bands_key", "band_key", "published"),
     sa.Index("ix_story_bands_published", "published"),
 )
 

@@ -34,7 +34,8 @@ _JOIN_STORY = stories.update().where(stories.c.id == sa.bindparam("b_story")).va
 def candidates(conn: Connection, keys: list[int], content_hash: str, since: datetime, until: datetime,
                exclude: int, limit: int = 64) -> list[sa.Row]:
     """Items in the window sharing a band key or the exact content hash, with their story and text.
-    Two indexed lookups (an OR across them would make SQLite scan the items table)."""
+    Two indexed lookups (an OR across them would make SQLite scan the items table). The hash finds an exact
+    re-post of an item whose band rows were already pruned with the window."""
     window = {"since": since, "until": until}
     ids = set(conn.execute(_BAND_IDS, {"keys": keys, **window}).scalars())
     ids.update(conn.execute(_HASH_IDS, {"hash": content_hash, **window}).scalars())
