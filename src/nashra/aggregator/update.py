@@ -174,9 +174,8 @@ class Updater:
         host = (urlsplit(feed.url).hostname or "").lower()
         with self._host_lock:
             limit = self._host_limits[host]
-        runner = self._parse_in_process if self._processes is not None else parse_and_clean
         with limit:
-            return poll_feed(feed, self.fetcher, self.config, runner)
+            return poll_feed(feed, self.fetcher, self.config, self._parse_in_process)
 
     def _use_processes(self, feeds_due: int) -> None:
         """Parsing is CPU-bound and feedparser holds the GIL: with many feeds due, use every core.
