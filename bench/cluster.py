@@ -24,7 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
-from nashra.aggregator.cluster import ClusterSettings, NewItem, assign_story
+from nashra.aggregator.cluster import ClusterSettings, NewItem, assign_stories
 from nashra.aggregator.cluster.decide import same_template_other_day
 from nashra.aggregator.cluster.minhash import BANDS, NUM_PERM, ROWS, band_keys, shingles, signature, similarity, story_text
 from nashra.aggregator.identify import content_hash
@@ -32,6 +32,7 @@ from nashra.aggregator.store import Store
 from nashra.aggregator.store.schema import feeds, items, stories, story_bands
 
 HERE = Path(__file__).resolve().parent
+POLL = 50  # new items per feed poll, the batch the pipeline clusters at once
 SHARED = HERE.parent.parent / "shared" / "corpus"
 
 
@@ -152,12 +153,13 @@ def time_additions(store: Store, now: datetime, base, rng, count: int = 1000) ->
                                        "content_hash": content_hash(title, summary), "published": now,
                                        "first_seen_at": now, "updated_at": now, "story_locked": False}
                                       for k, (title, summary) in enumerate(new)])
+    batch = [NewItem(next_id + k, title, summary, now, content_hash(title, summary))
+             for k, (title, summary) in enumerate(new)]
     started = time.perf_counter()
     with store.begin() as conn:
-        for k, (title, summary) in enumerate(new):
-            story = assign_story(conn, NewItem(next_id + k, title, summary, now, content_hash(title, summary)),
-                                 settings, now)
-            joined += k % 5 == 0 and story < next_id  # an edited copy found its original's story
+        for start in range(0, count, POLL):  # as the pipeline does: one feed poll at a time
+            for k, story in enumerate(assign_stories(conn, batch[start:start + POLL], settings, now), start):
+                joined += k % 5 == 0 and story < next_id  # an edited copy found its original's story
     return (time.perf_counter() - started) / count * 1000, joined
 
 

@@ -66,11 +66,11 @@ def bench_reader(base: str, paths: list[str], workdir: Path) -> dict | None:
     for p in paths:
         reader.add_feed(base + p)
     started = time.perf_counter()
-    reader.update_feeds(workers=8)
+    reader.update_feeds(workers=8, scheduled=False)
     first_s = time.perf_counter() - started
     count = reader.get_entry_counts().total
     started = time.perf_counter()
-    reader.update_feeds(workers=8)
+    reader.update_feeds(workers=8, scheduled=False)
     second_s = time.perf_counter() - started
     reader.close()
     return {"items": count, "first_s": first_s, "second_s": second_s}

@@ -22,7 +22,7 @@ from sqlalchemy.exc import OperationalError
 from urllib.parse import urlsplit
 
 from .classify import TopicStage
-from .cluster import ClusterSettings, NewItem, assign_story
+from .cluster import ClusterSettings, NewItem, assign_stories
 from .config import Config
 from .fetch import Fetcher, FetchError
 from .models import CleanItem, FeedState, FetchResult, ParsedFeed, PollOutcome
@@ -246,9 +246,8 @@ class Updater:
                 cutoff = now - timedelta(days=cfg.retention_days)
                 stored, changed = items.save(conn, feed.id, poll.items, now, cutoff)
                 new = len(stored)
-                for item_id, item in stored:
-                    assign_story(conn, NewItem(item_id, item.title, item.text, item.published, item.content_hash),
-                                 self.cluster, now)
+                assign_stories(conn, [NewItem(item_id, item.title, item.text, item.published, item.content_hash)
+                                      for item_id, item in stored], self.cluster, now)
                 if self.topics is not None:
                     self.topics.save_scores(conn, [(item_id, item.title, item.text) for item_id, item in stored])
                 headers = poll.fetched.headers if poll.fetched else {}

@@ -9,44 +9,65 @@ from sqlalchemy.engine import Connection
 
 from .schema import feeds, items, stories, story_bands
 
-
 # Built once: this runs for every new item, and building Core statements costs more than running them.
-_BAND_IDS = sa.select(story_bands.c.item_id).where(
-    story_bands.c.band_key.in_(sa.bindparam("keys", expanding=True)),
-    story_bands.c.published >= sa.bindparam("since"), story_bands.c.published <= sa.bindparam("until"))
-_HASH_IDS = sa.select(items.c.id).where(
-    items.c.content_hash == sa.bindparam("hash"),
-    items.c.published >= sa.bindparam("since"), items.c.published <= sa.bindparam("until"))
 _CANDIDATE_ROWS = (sa.select(items.c.id, items.c.story_id, items.c.title, items.c.text, stories.c.item_count)
                    .join(stories, stories.c.id == items.c.story_id)
                    .where(items.c.id.in_(sa.bindparam("ids", expanding=True)), items.c.story_locked.is_(False)))
 _INSERT_STORY = stories.insert()
 _SET_STORY = items.update().where(items.c.id == sa.bindparam("b_item")).values(story_id=sa.bindparam("b_story"))
 _INSERT_BAND = story_bands.insert()
-_JOIN_STORY = stories.update().where(stories.c.id == sa.bindparam("b_story")).values(
-    item_count=stories.c.item_count + 1,
-    first_published=sa.case((stories.c.first_published > sa.bindparam("b_when"), sa.bindparam("b_when")),
+_BANDS_OF = sa.select(story_bands.c.band_key, story_bands.c.item_id, story_bands.c.published).where(
+    story_bands.c.band_key.in_(sa.bindparam("keys", expanding=True)),
+    story_bands.c.published >= sa.bindparam("since"), story_bands.c.published <= sa.bindparam("until"))
+_HASHES_OF = sa.select(items.c.content_hash, items.c.id, items.c.published).where(
+    items.c.content_hash.in_(sa.bindparam("hashes", expanding=True)),
+    items.c.published >= sa.bindparam("since"), items.c.published <= sa.bindparam("until"))
+_INSERT_STORIES = stories.insert().returning(stories.c.id, sort_by_parameter_order=True)
+_GROW_STORY = stories.update().where(stories.c.id == sa.bindparam("b_story")).values(
+    item_count=stories.c.item_count + sa.bindparam("b_count"),
+    first_published=sa.case((stories.c.first_published > sa.bindparam("b_first"), sa.bindparam("b_first")),
                             else_=stories.c.first_published),
-    last_published=sa.case((stories.c.last_published < sa.bindparam("b_when"), sa.bindparam("b_when")),
+    last_published=sa.case((stories.c.last_published < sa.bindparam("b_last"), sa.bindparam("b_last")),
                            else_=stories.c.last_published))
 
 
-def candidates(conn: Connection, keys: list[int], content_hash: str, since: datetime, until: datetime,
-               exclude: int, limit: int = 64) -> list[sa.Row]:
-    """Items in the window sharing a band key or the exact content hash, with their story and text.
-    Two indexed lookups (an OR across them would make SQLite scan the items table). The hash finds an exact
-    re-post of an item whose band rows were already pruned with the window."""
-    window = {"since": since, "until": until}
-    ids = set(conn.execute(_BAND_IDS, {"keys": keys, **window}).scalars())
-    ids.update(conn.execute(_HASH_IDS, {"hash": content_hash, **window}).scalars())
-    ids.discard(exclude)
-    if not ids:
-        return []
-    return conn.execute(_CANDIDATE_ROWS, {"ids": sorted(ids)[:limit]}).all()
+def window_index(conn: Connection, keys: list[int], hashes: list[str], since: datetime,
+                 until: datetime) -> tuple[dict[int, list[tuple[int, datetime]]], dict[str, list[tuple[int, datetime]]]]:
+    """For a batch of new items: the stored items under each band key, and under each exact content hash."""
+    by_key: dict[int, list[tuple[int, datetime]]] = {}
+    for start in range(0, len(keys), 900):
+        for row in conn.execute(_BANDS_OF, {"keys": keys[start:start + 900], "since": since, "until": until}):
+            by_key.setdefault(row.band_key, []).append((row.item_id, row.published))
+    by_hash: dict[str, list[tuple[int, datetime]]] = {}
+    if hashes:
+        for row in conn.execute(_HASHES_OF, {"hashes": hashes, "since": since, "until": until}):
+            by_hash.setdefault(row.content_hash, []).append((row.id, row.published))
+    return by_key, by_hash
 
 
-def add_bands(conn: Connection, item_id: int, keys: list[int], published: datetime) -> None:
-    conn.execute(_INSERT_BAND, [{"band_key": k, "item_id": item_id, "published": published} for k in set(keys)])
+def candidate_rows(conn: Connection, ids: list[int]) -> dict[int, sa.Row]:
+    """Stored items (not split off by a user) with their story and text."""
+    found: dict[int, sa.Row] = {}
+    for start in range(0, len(ids), 900):
+        for row in conn.execute(_CANDIDATE_ROWS, {"ids": ids[start:start + 900]}):
+            found[row.id] = row
+    return found
+
+
+def write_assignments(conn: Connection, created: list[dict], grown: list[dict],
+                      placements: list[tuple[int, int | None, int]], bands: list[dict]) -> list[int]:
+    """Create stories (`created` rows, in order), grow existing ones, set every item's story and add its bands.
+    `placements` are (item id, existing story id or None, index into `created`); returns the new story ids."""
+    new_ids = list(conn.execute(_INSERT_STORIES, created).scalars()) if created else []
+    conn.execute(_SET_STORY, [{"b_item": item, "b_story": story if story is not None else new_ids[index]}
+                              for item, story, index in placements])
+    if grown:
+        conn.execute(_GROW_STORY, grown)
+    if bands:
+        conn.execute(_INSERT_BAND, bands)
+    return new_ids
+
+
 
 
 def new_story(conn: Connection, item_id: int, published: datetime, now: datetime) -> int:
@@ -57,9 +78,6 @@ def new_story(conn: Connection, item_id: int, published: datetime, now: datetime
     return story_id
 
 
-def join_story(conn: Connection, item_id: int, story_id: int, published: datetime) -> None:
-    conn.execute(_SET_STORY, {"b_item": item_id, "b_story": story_id})
-    conn.execute(_JOIN_STORY, {"b_story": story_id, "b_when": published})
 
 
 def recount(conn: Connection, story_id: int) -> None:
