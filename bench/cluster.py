@@ -30,6 +30,7 @@ from nashra.aggregator.cluster.minhash import BANDS, NUM_PERM, ROWS, band_keys, 
 from nashra.aggregator.identify import content_hash
 from nashra.aggregator.store import Store
 from nashra.aggregator.store.schema import feeds, items, stories, story_bands
+from nashra.aggregator.store.stories import add_bands
 
 HERE = Path(__file__).resolve().parent
 POLL = 50  # new items per feed poll, the batch the pipeline clusters at once
@@ -116,7 +117,7 @@ def fill_store(store: Store, n: int, now: datetime, base, rng) -> None:
             conn.execute(items.insert(), batch_items)
             conn.execute(stories.insert(), batch_stories)
         if batch_bands:
-            conn.execute(story_bands.insert(), batch_bands)
+            add_bands(conn, batch_bands)
         batch_items.clear(), batch_stories.clear(), batch_bands.clear()
 
     with store.begin() as conn:
@@ -129,8 +130,8 @@ def fill_store(store: Store, n: int, now: datetime, base, rng) -> None:
             batch_stories.append({"id": i, "founder_item_id": i, "first_published": published,
                                   "last_published": published, "item_count": 1, "created_at": published})
             if published >= window_start:
-                for key in band_keys(signature(shingles(story_text(title, summary)))):
-                    batch_bands.append({"band_key": key, "item_id": i, "published": published})
+                for key in set(band_keys(signature(shingles(story_text(title, summary))))):
+                    batch_bands.append((key, i, int(published.timestamp())))
             if len(batch_items) >= 5000:
                 flush(conn)
         flush(conn)

@@ -74,10 +74,10 @@ def assign_stories(conn: Connection, batch: list[NewItem], settings: ClusterSett
     story_of: dict[int, int | str] = {row.id: row.story_id for row in stored.values()}
     pending: dict[str, _Pending] = {}
     grown: dict[int, _Pending] = {}
-    batch_keys: dict[int, list[tuple[int, datetime]]] = {}
+    batch_keys: dict[int, list[tuple[int, int]]] = {}
     placements: list[tuple[int, int | str]] = []
     for item, (own_text, own, keys) in zip(batch, prepared):
-        low, high = item.published - settings.window, item.published + settings.window
+        low, high = stories.epoch(item.published - settings.window), stories.epoch(item.published + settings.window)
         ids = {i for k in keys for i, when in (*by_key.get(k, ()), *batch_keys.get(k, ())) if low <= when <= high}
         ids |= {i for i, when in by_hash.get(item.content_hash, ()) if low <= when <= high}
         found = []
@@ -110,7 +110,7 @@ def assign_stories(conn: Connection, batch: list[NewItem], settings: ClusterSett
         story_of[item.id] = story
         known[item.id] = (own_text, own)
         for k in keys:
-            batch_keys.setdefault(k, []).append((item.id, item.published))
+            batch_keys.setdefault(k, []).append((item.id, stories.epoch(item.published)))
         placements.append((item.id, story))
     order = list(pending)
     created = [{"founder_item_id": p.founder, "first_published": p.first, "last_published": p.last,
@@ -120,8 +120,7 @@ def assign_stories(conn: Connection, batch: list[NewItem], settings: ClusterSett
         [{"b_story": sid, "b_count": g.count, "b_first": g.first, "b_last": g.last} for sid, g in grown.items()],
         [(item, None, order.index(story)) if isinstance(story, str) else (item, story, 0)
          for item, story in placements],
-        [{"band_key": k, "item_id": item.id, "published": item.published}
-         for item, (_, _, keys) in zip(batch, prepared) for k in set(keys)])
+        [(k, item.id, stories.epoch(item.published)) for item, (_, _, keys) in zip(batch, prepared) for k in set(keys)])
     ids_of = dict(zip(order, new_ids))
     return [ids_of[story] if isinstance(story, str) else story for _, story in placements]
 

@@ -112,7 +112,7 @@ story_bands = sa.Table(
     "story_bands", metadata,
     sa.Column("band_key", sa.BigInteger, nullable=False),
     sa.Column("item_id", sa.Integer, nullable=False),
-    sa.Column("published", UTCDateTime, nullable=False),
+    sa.Column("published", sa.BigInteger, nullable=False),  # epoch seconds: 32 rows per item are written raw
     sa.Index("ix_story_bands_key", "band_key", "published"),
     sa.Index("ix_story_bands_published", "published"),
 )

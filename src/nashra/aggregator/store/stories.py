@@ -15,7 +15,6 @@ _CANDIDATE_ROWS = (sa.select(items.c.id, items.c.story_id, items.c.title, items.
                    .where(items.c.id.in_(sa.bindparam("ids", expanding=True)), items.c.story_locked.is_(False)))
 _INSERT_STORY = stories.insert()
 _SET_STORY = items.update().where(items.c.id == sa.bindparam("b_item")).values(story_id=sa.bindparam("b_story"))
-_INSERT_BAND = story_bands.insert()
 _BANDS_OF = sa.select(story_bands.c.band_key, story_bands.c.item_id, story_bands.c.published).where(
     story_bands.c.band_key.in_(sa.bindparam("keys", expanding=True)),
     story_bands.c.published >= sa.bindparam("since"), story_bands.c.published <= sa.bindparam("until"))
@@ -31,17 +30,23 @@ _GROW_STORY = stories.update().where(stories.c.id == sa.bindparam("b_story")).va
                            else_=stories.c.last_published))
 
 
+def epoch(when: datetime) -> int:
+    return int(when.timestamp())
+
+
 def window_index(conn: Connection, keys: list[int], hashes: list[str], since: datetime,
-                 until: datetime) -> tuple[dict[int, list[tuple[int, datetime]]], dict[str, list[tuple[int, datetime]]]]:
-    """For a batch of new items: the stored items under each band key, and under each exact content hash."""
-    by_key: dict[int, list[tuple[int, datetime]]] = {}
+                 until: datetime) -> tuple[dict[int, list[tuple[int, int]]], dict[str, list[tuple[int, int]]]]:
+    """For a batch of new items: the stored items under each band key, and under each exact content hash,
+    as (item id, epoch seconds published)."""
+    by_key: dict[int, list[tuple[int, int]]] = {}
+    window = {"since": epoch(since), "until": epoch(until)}
     for start in range(0, len(keys), 900):
-        for row in conn.execute(_BANDS_OF, {"keys": keys[start:start + 900], "since": since, "until": until}):
-            by_key.setdefault(row.band_key, []).append((row.item_id, row.published))
-    by_hash: dict[str, list[tuple[int, datetime]]] = {}
+        for key, item_id, published in conn.execute(_BANDS_OF, {"keys": keys[start:start + 900], **window}):
+            by_key.setdefault(key, []).append((item_id, published))
+    by_hash: dict[str, list[tuple[int, int]]] = {}
     if hashes:
         for row in conn.execute(_HASHES_OF, {"hashes": hashes, "since": since, "until": until}):
-            by_hash.setdefault(row.content_hash, []).append((row.id, row.published))
+            by_hash.setdefault(row.content_hash, []).append((row.id, epoch(row.published)))
     return by_key, by_hash
 
 
@@ -54,17 +59,31 @@ def candidate_rows(conn: Connection, ids: list[int]) -> dict[int, sa.Row]:
     return found
 
 
+def _mark(conn: Connection) -> str:
+    """The driver's placeholder (sqlite3: ?, psycopg: %s) for the few statements sent to it directly."""
+    return "?" if conn.dialect.paramstyle == "qmark" else "%s"
+
+
+def add_bands(conn: Connection, rows: list[tuple[int, int, int]]) -> None:
+    """(band key, item id, epoch published) rows, straight to the driver: 32 per item add up, and Core's
+    per-row parameter processing would cost more than the inserts themselves."""
+    mark = _mark(conn)
+    conn.exec_driver_sql(f"INSERT INTO story_bands (band_key, item_id, published) VALUES ({mark}, {mark}, {mark})",
+                         rows)
+
+
 def write_assignments(conn: Connection, created: list[dict], grown: list[dict],
-                      placements: list[tuple[int, int | None, int]], bands: list[dict]) -> list[int]:
+                      placements: list[tuple[int, int | None, int]], bands: list[tuple[int, int, int]]) -> list[int]:
     """Create stories (`created` rows, in order), grow existing ones, set every item's story and add its bands.
     `placements` are (item id, existing story id or None, index into `created`); returns the new story ids."""
     new_ids = list(conn.execute(_INSERT_STORIES, created).scalars()) if created else []
-    conn.execute(_SET_STORY, [{"b_item": item, "b_story": story if story is not None else new_ids[index]}
-                              for item, story, index in placements])
+    mark = _mark(conn)
+    conn.exec_driver_sql(f"UPDATE items SET story_id = {mark} WHERE id = {mark}",
+                         [(story if story is not None else new_ids[index], item) for item, story, index in placements])
     if grown:
         conn.execute(_GROW_STORY, grown)
     if bands:
-        conn.execute(_INSERT_BAND, bands)
+        add_bands(conn, bands)
     return new_ids
 
 
@@ -105,7 +124,7 @@ def split_item(conn: Connection, item_id: int, now: datetime) -> int | None:
 
 
 def prune_bands(conn: Connection, before: datetime) -> int:
-    return conn.execute(story_bands.delete().where(story_bands.c.published < before)).rowcount
+    return conn.execute(story_bands.delete().where(story_bands.c.published < epoch(before))).rowcount
 
 
 def prune_empty(conn: Connection) -> None:
