@@ -24,7 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
-from nashra.aggregator.cluster import ClusterSettings, NewItem, assign_stories
+from nashra.aggregator.cluster import ClusterSettings, NewItem, RecentFingerprints, assign_stories
 from nashra.aggregator.cluster.decide import same_template_other_day
 from nashra.aggregator.cluster.minhash import BANDS, NUM_PERM, ROWS, band_keys, shingles, signature, similarity, story_text
 from nashra.aggregator.identify import content_hash
@@ -156,10 +156,11 @@ def time_additions(store: Store, now: datetime, base, rng, count: int = 1000) ->
                                       for k, (title, summary) in enumerate(new)])
     batch = [NewItem(next_id + k, title, summary, now, content_hash(title, summary))
              for k, (title, summary) in enumerate(new)]
+    recent = RecentFingerprints()
     started = time.perf_counter()
     with store.begin() as conn:
         for start in range(0, count, POLL):  # as the pipeline does: one feed poll at a time
-            for k, story in enumerate(assign_stories(conn, batch[start:start + POLL], settings, now), start):
+            for k, story in enumerate(assign_stories(conn, batch[start:start + POLL], settings, now, recent), start):
                 joined += k % 5 == 0 and story < next_id  # an edited copy found its original's story
     return (time.perf_counter() - started) / count * 1000, joined
 

@@ -22,7 +22,7 @@ from sqlalchemy.exc import OperationalError
 from urllib.parse import urlsplit
 
 from .classify import TopicStage
-from .cluster import ClusterSettings, NewItem, assign_stories
+from .cluster import ClusterSettings, Fingerprint, NewItem, RecentFingerprints, assign_stories, fingerprint
 from .config import Config
 from .fetch import Fetcher, FetchError
 from .models import CleanItem, FeedState, FetchResult, ParsedFeed, PollOutcome
@@ -48,6 +48,7 @@ class Poll:
     checked_at: datetime
     fetched: FetchResult | None = None
     items: list[CleanItem] = field(default_factory=list)
+    fingerprints: dict[str, Fingerprint] = field(default_factory=dict)  # by item identity
     title: str | None = None
     site_link: str | None = None
     ttl_minutes: int | None = None
@@ -104,13 +105,16 @@ class Parsed:
 
     items: list[CleanItem]
     meta: ParsedFeed
+    fingerprints: list[Fingerprint]  # one per item, for the cluster stage
 
 
 def parse_and_clean(body: bytes, headers: dict[str, str], url: str, encoding: str | None, zone,
                     fetched_at: datetime) -> Parsed:
-    """The CPU-bound part of a poll: decode, parse, sanitise, identify."""
+    """The CPU-bound part of a poll: decode, parse, sanitise, identify, fingerprint."""
     parsed = parse_feed(body, headers, url=url, encoding=encoding, zone=zone)
-    return Parsed(items=clean_feed(parsed, fetched_at, url), meta=replace(parsed, entries=()))
+    items = clean_feed(parsed, fetched_at, url)
+    return Parsed(items=items, meta=replace(parsed, entries=()),
+                  fingerprints=[fingerprint(item.title, item.text) for item in items])
 
 
 ParseRunner = Callable[..., Parsed]
@@ -138,6 +142,7 @@ def poll_feed(feed: FeedState, fetcher: Fetcher, config: Config, run_parse: Pars
         return poll
     meta = result.meta
     poll.items = result.items
+    poll.fingerprints = dict(zip((item.identity for item in result.items), result.fingerprints))
     poll.title, poll.site_link, poll.ttl_minutes, poll.problem = meta.title or None, meta.link, meta.ttl_minutes, meta.problem
     return poll
 
@@ -153,6 +158,7 @@ class Updater:
         self.topics = topics
         self.cluster = ClusterSettings(window=timedelta(hours=config.stories.window_hours),
                                        threshold=config.stories.threshold, max_items=config.stories.max_items)
+        self.recent = RecentFingerprints()
         self._host_limits: dict[str, threading.BoundedSemaphore] = defaultdict(
             lambda: threading.BoundedSemaphore(config.fetch.per_host))
         self._host_lock = threading.Lock()
@@ -246,8 +252,9 @@ class Updater:
                 cutoff = now - timedelta(days=cfg.retention_days)
                 stored, changed = items.save(conn, feed.id, poll.items, now, cutoff)
                 new = len(stored)
-                assign_stories(conn, [NewItem(item_id, item.title, item.text, item.published, item.content_hash)
-                                      for item_id, item in stored], self.cluster, now)
+                assign_stories(conn, [NewItem(item_id, item.title, item.text, item.published, item.content_hash,
+                                              poll.fingerprints.get(item.identity))
+                                      for item_id, item in stored], self.cluster, now, self.recent)
                 if self.topics is not None:
                     self.topics.save_scores(conn, [(item_id, item.title, item.text) for item_id, item in stored])
                 headers = poll.fetched.headers if poll.fetched else {}

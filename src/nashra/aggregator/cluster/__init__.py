@@ -8,6 +8,7 @@ inside the poll's transaction: an item is stored and clustered together, or not 
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -18,7 +19,8 @@ from ..store import stories
 from .decide import MAX_STORY_ITEMS, SAME_STORY_JACCARD, Candidate, choose_story, same_template_other_day
 from .minhash import band_keys, shingles, signature, similarity, story_text
 
-__all__ = ["ClusterSettings", "NewItem", "assign_stories", "assign_story"]
+__all__ = ["ClusterSettings", "Fingerprint", "NewItem", "RecentFingerprints", "assign_stories", "assign_story",
+           "fingerprint"]
 
 
 @dataclass(frozen=True)
@@ -29,12 +31,44 @@ class ClusterSettings:
 
 
 @dataclass(frozen=True)
+class Fingerprint:
+    """What matching needs of an item: its story text, shingles and band keys. Computed where the item is
+    parsed (a worker process) so the storing thread only looks things up."""
+
+    text: str
+    shingles: np.ndarray
+    keys: tuple[int, ...]
+
+
+class RecentFingerprints(OrderedDict):
+    """Items of the window are candidates again and again: their matching form and shingles (about 1 KB each),
+    by item id, for one store. An id keeps its text for good (an edited item keeps its story)."""
+
+    def __init__(self, limit: int = 50_000) -> None:
+        super().__init__()
+        self.limit = limit
+
+    def remember(self, item_id: int, text: str, own: np.ndarray) -> None:
+        self[item_id] = (text, own)
+        self.move_to_end(item_id)
+        while len(self) > self.limit:
+            self.popitem(last=False)
+
+
+def fingerprint(title: str, text: str) -> Fingerprint:
+    story = story_text(title, text)
+    own = shingles(story)
+    return Fingerprint(story, own, tuple(band_keys(signature(own))))
+
+
+@dataclass(frozen=True)
 class NewItem:
     id: int
     title: str
     text: str
     published: datetime
     content_hash: str
+    fingerprint: Fingerprint | None = None
 
 
 @dataclass
@@ -47,13 +81,8 @@ class _Pending:
     last: datetime
 
 
-def _prepare(item: NewItem) -> tuple[str, np.ndarray, list[int]]:
-    text = story_text(item.title, item.text)
-    own = shingles(text)
-    return text, own, band_keys(signature(own))
-
-
-def assign_stories(conn: Connection, batch: list[NewItem], settings: ClusterSettings, now: datetime) -> list[int]:
+def assign_stories(conn: Connection, batch: list[NewItem], settings: ClusterSettings, now: datetime,
+                   known: RecentFingerprints | None = None) -> list[int]:
     """Put newly stored items (one feed poll) into stories; returns their story ids, in order.
 
     A handful of statements per batch rather than per item: the band index and the candidates are read
@@ -62,22 +91,25 @@ def assign_stories(conn: Connection, batch: list[NewItem], settings: ClusterSett
     """
     if not batch:
         return []
-    prepared = [_prepare(item) for item in batch]
+    prepared = [item.fingerprint or fingerprint(item.title, item.text) for item in batch]
     since = min(i.published for i in batch) - settings.window
     until = max(i.published for i in batch) + settings.window
-    by_key, by_hash = stories.window_index(conn, sorted({k for _, _, keys in prepared for k in keys}),
+    by_key, by_hash = stories.window_index(conn, sorted({k for fp in prepared for k in fp.keys}),
                                            sorted({i.content_hash for i in batch}), since, until)
     stored_ids = {item_id for rows in (*by_key.values(), *by_hash.values()) for item_id, _ in rows}
     stored = stories.candidate_rows(conn, sorted(stored_ids - {i.id for i in batch}))
-    known: dict[int, tuple[str, np.ndarray]] = {}  # candidate id -> (story text, shingles), computed once
+    known = RecentFingerprints() if known is None else known
     sizes: dict[int, int] = {row.story_id: row.item_count for row in stored.values()}
     story_of: dict[int, int | str] = {row.id: row.story_id for row in stored.values()}
     pending: dict[str, _Pending] = {}
     grown: dict[int, _Pending] = {}
     batch_keys: dict[int, list[tuple[int, int]]] = {}
     placements: list[tuple[int, int | str]] = []
-    for item, (own_text, own, keys) in zip(batch, prepared):
-        low, high = stories.epoch(item.published - settings.window), stories.epoch(item.published + settings.window)
+    published = [stories.epoch(item.published) for item in batch]
+    span = int(settings.window.total_seconds())
+    for item, fp, when_item in zip(batch, prepared, published):
+        own_text, own, keys = fp.text, fp.shingles, fp.keys
+        low, high = when_item - span, when_item + span
         ids = {i for k in keys for i, when in (*by_key.get(k, ()), *batch_keys.get(k, ())) if low <= when <= high}
         ids |= {i for i, when in by_hash.get(item.content_hash, ()) if low <= when <= high}
         found = []
@@ -87,7 +119,7 @@ def assign_stories(conn: Connection, batch: list[NewItem], settings: ClusterSett
             if cand not in known:
                 row = stored[cand]
                 other = story_text(row.title, row.text)
-                known[cand] = (other, shingles(other))
+                known.remember(cand, other, shingles(other))
             other_text, other_shingles = known[cand]
             score = similarity(own, other_shingles)
             if score >= settings.threshold and same_template_other_day(own_text, other_text):
@@ -108,9 +140,9 @@ def assign_stories(conn: Connection, batch: list[NewItem], settings: ClusterSett
             if not isinstance(story, str):
                 sizes[story] += 1
         story_of[item.id] = story
-        known[item.id] = (own_text, own)
+        known.remember(item.id, own_text, own)
         for k in keys:
-            batch_keys.setdefault(k, []).append((item.id, stories.epoch(item.published)))
+            batch_keys.setdefault(k, []).append((item.id, when_item))
         placements.append((item.id, story))
     order = list(pending)
     created = [{"founder_item_id": p.founder, "first_published": p.first, "last_published": p.last,
@@ -120,7 +152,7 @@ def assign_stories(conn: Connection, batch: list[NewItem], settings: ClusterSett
         [{"b_story": sid, "b_count": g.count, "b_first": g.first, "b_last": g.last} for sid, g in grown.items()],
         [(item, None, order.index(story)) if isinstance(story, str) else (item, story, 0)
          for item, story in placements],
-        [(k, item.id, stories.epoch(item.published)) for item, (_, _, keys) in zip(batch, prepared) for k in set(keys)])
+        [(k, item.id, when) for item, fp, when in zip(batch, prepared, published) for k in set(fp.keys)])
     ids_of = dict(zip(order, new_ids))
     return [ids_of[story] if isinstance(story, str) else story for _, story in placements]
 
