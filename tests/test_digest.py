@@ -130,6 +130,20 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
+class Logins:
+    """An aiosmtpd authenticator that accepts one user and remembers who logged in."""
+
+    def __init__(self, user: str, password: str) -> None:
+        self.user, self.password, self.seen = user, password, []
+
+    def __call__(self, server, session, envelope, mechanism, auth_data):
+        from aiosmtpd.smtp import AuthResult
+
+        ok = auth_data.login.decode() == self.user and auth_data.password.decode() == self.password
+        self.seen.append((auth_data.login.decode(), ok))
+        return AuthResult(success=ok)
+
+
 @pytest.fixture
 def smtp_server(tmp_path):
     ca = trustme.CA()
@@ -139,20 +153,23 @@ def smtp_server(tmp_path):
     ca_file = tmp_path / "ca.pem"
     ca.cert_pem.write_to_path(str(ca_file))
     inbox = Inbox()
+    logins = Logins("digest-bot", "s3cret")
     controller = Controller(inbox, hostname="127.0.0.1", port=free_port(), tls_context=context,
-                            require_starttls=True)
+                            require_starttls=True, authenticator=logins, auth_require_tls=True)
+    inbox.logins = logins
     controller.start()
     yield controller, inbox, ca_file
     controller.stop()
 
 
-def test_send_once_per_day_with_starttls_and_retry(tmp_path, server, smtp_server, capsys):
+def test_send_once_per_day_with_starttls_login_and_retry(tmp_path, server, smtp_server, capsys, monkeypatch):
     controller, inbox, ca_file = smtp_server
+    monkeypatch.setenv("NASHRA_TEST_SMTP_PASSWORD", "s3cret")
     url = server.route("/feed", rss(sample_items(3, start_day=28)))
     cfg = config_for(tmp_path, url, extra="\n".join([
         "digest:", "  recipients: [reader@example.com, other@example.com]", "  from: نشرة <digest@nashra.example>",
         "  smtp:", "    host: localhost", f"    port: {controller.port}", "    security: starttls",
-        f"    ca_file: {ca_file}"]))
+        "    username: digest-bot", "    password_env: NASHRA_TEST_SMTP_PASSWORD", f"    ca_file: {ca_file}"]))
     assert main(["--config", str(cfg), "run", "--once"]) == 0
     inbox.fail_next = 1  # the first attempt is refused with a temporary error, the retry goes through
     assert main(["--config", str(cfg), "digest", "--date", "2026-11-28", "--send"]) == 0
@@ -165,6 +182,7 @@ def test_send_once_per_day_with_starttls_and_retry(tmp_path, server, smtp_server
     assert "<html" in html and sample_items(1)[0]["title"] in html
     assert main(["--config", str(cfg), "digest", "--date", "2026-11-28", "--send"]) == 0
     assert "already sent to 2" in capsys.readouterr().out and len(inbox.messages) == 2  # never twice
+    assert inbox.logins.seen and all(ok for _, ok in inbox.logins.seen)  # logged in, over TLS only
 
 
 def test_a_failed_send_is_recorded_and_retried_later(tmp_path):
