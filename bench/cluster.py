@@ -54,7 +54,7 @@ def pair_quality(path: Path) -> None:
         scored.append((p["kind"], p["same"], candidate, score))
     print(f"pairs: {len(pairs)} ({sum(s for _, s, _, _ in scored)} same story, "
           f"{sum(not s for _, s, _, _ in scored)} different) from {path.relative_to(HERE.parent)}")
-    print(" threshold  precision  recall   (decision: LSH 42x3 candidate, exact char-5 Jaccard >= threshold, "
+    print(f" threshold  precision  recall   (decision: LSH {BANDS}x{ROWS} candidate, exact char-5 Jaccard >= threshold, "
           "not another edition of a recurring item)")
     for threshold in (0.3, 0.35, 0.4, 0.45, 0.5, 0.6):
         tp = sum(1 for _, same, cand, j in scored if same and cand and j >= threshold)
