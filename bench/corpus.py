@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import multiprocessing
 import random
+import threading
 from datetime import datetime, timedelta, timezone
 from email.utils import format_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -63,14 +64,29 @@ def build_feeds(feeds: int = 200, per_feed: int = 50) -> tuple[dict[str, bytes],
     return documents, origin
 
 
+_HITS_LOCK = threading.Lock()
+
+
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     documents: dict[str, bytes] = {}
+    hits: dict[str, int] = {}  # requests per feed path; /_hits reads them, /_hits?reset also clears them
 
     def log_message(self, *args) -> None:
         pass
 
     def do_GET(self) -> None:  # noqa: N802
+        if self.path.startswith("/_hits"):
+            body = json.dumps(self.hits).encode()
+            if self.path.endswith("?reset"):
+                self.hits.clear()
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+            return
+        with _HITS_LOCK:
+            self.hits[self.path] = self.hits.get(self.path, 0) + 1
         body = self.documents.get(self.path)
         if body is None:
             self.send_response(404)
@@ -93,7 +109,7 @@ class _Handler(BaseHTTPRequestHandler):
 
 
 def _serve(documents: dict[str, bytes], port_queue) -> None:
-    handler = type("H", (_Handler,), {"documents": documents})
+    handler = type("H", (_Handler,), {"documents": documents, "hits": {}})
     server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
     server.daemon_threads = True
     port_queue.put(server.server_address[1])

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import uuid
+
 import pytest
 
+import pgcluster
 from feedserver import FeedServer
 from nashra.aggregator.config import Config, parse_config
 
@@ -20,6 +23,24 @@ def server():
     srv = FeedServer()
     yield srv
     srv.close()
+
+
+@pytest.fixture(scope="session")
+def pg_cluster():
+    """One throwaway PostgreSQL server for the session; tests that need it skip, saying why, without one."""
+    reason = pgcluster.available()
+    if reason:
+        pytest.skip(f"PostgreSQL tests skipped: {reason}")
+    with pgcluster.PgCluster() as cluster:
+        yield cluster
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database(request, tmp_path) -> str:
+    """The same test on a real SQLite file and on a fresh PostgreSQL database."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'var' / 'nashra.db'}"
+    return request.getfixturevalue("pg_cluster").create_database(f"t{uuid.uuid4().hex[:12]}")
 
 
 def rss(items: list[dict], title: str = "صحيفة الاختبار", extra: str = "", encoding: str = "utf-8") -> str:

@@ -1,4 +1,5 @@
-"""End to end: `nashra run --once` against loopback feeds, a real SQLite file and real outputs."""
+"""End to end: `nashra run --once` against loopback feeds, a real SQLite file (and PostgreSQL database) and
+real outputs."""
 
 from __future__ import annotations
 
@@ -13,9 +14,11 @@ from nashra.aggregator.cli import main
 ATOM = "{http://www.w3.org/2005/Atom}"
 
 
-def config_for(tmp_path, server_feeds: list[tuple[str, str]], extra: str = "") -> str:
-    lines = ["database: sqlite:///var/nashra.db", "output_dir: public", "site_url: https://nashra.example/",
-             "fetch:", "  allow_private_networks: [127.0.0.0/8]", "  total_timeout: 3", "  read_timeout: 2", extra,
+def config_for(tmp_path, server_feeds: list[tuple[str, str]], extra: str = "",
+               database: str = "sqlite:///var/nashra.db") -> str:
+    lines = [f"database: {database}", "output_dir: public", "site_url: https://nashra.example/",
+             "fetch:", "  allow_private_networks: [127.0.0.0/8]", "  total_timeout: 3", "  read_timeout: 2",
+             "schedule:", "  once_join_seconds: 0", extra,
              "feeds:"]
     for name, url in server_feeds:
         lines += [f"  - name: {name}", f"    url: {url}"]
@@ -27,14 +30,14 @@ def atom_entries(tmp_path):
     return root, root.findall(f"{ATOM}entry")
 
 
-def test_one_cycle_stores_and_publishes_valid_atom(tmp_path, server, capsys):
+def test_one_cycle_stores_and_publishes_valid_atom(tmp_path, server, capsys, database):
     good = server.route("/good", rss(sample_items(5, "أ")), etag='"1"')
     other = server.route("/other", rss(sample_items(3, "ب", first=10)), last_modified="Fri, 27 Nov 2026 10:00:00 GMT")
     broken = server.route("/broken", "<html><body>not a feed</body></html>", content_type="text/html")
     gone = server.route("/gone", status=410)
     slow = server.route("/slow", hang=True)
     cfg = config_for(tmp_path, [("الأولى", good), ("الثانية", other), ("معطوبة", broken), ("محذوفة", gone),
-                                ("بطيئة", slow)])
+                                ("بطيئة", slow)], database=database)
     started = datetime.now(timezone.utc)
     assert main(["--config", cfg, "run", "--once"]) == 0
     assert (datetime.now(timezone.utc) - started).total_seconds() < 10  # the hanging feed did not block
@@ -101,9 +104,9 @@ def test_hostile_content_never_reaches_the_atom_feed(tmp_path, server):
     assert not any(link.get("href", "").startswith("javascript") for link in entry.get("links", []))
 
 
-def test_publish_rebuilds_from_the_store(tmp_path, server, capsys):
+def test_publish_rebuilds_from_the_store(tmp_path, server, capsys, database):
     url = server.route("/a", rss(sample_items(3)))
-    cfg = config_for(tmp_path, [("أ", url)], extra="max_entries: 2")
+    cfg = config_for(tmp_path, [("أ", url)], extra="max_entries: 2", database=database)
     assert main(["--config", cfg, "run", "--once"]) == 0
     (tmp_path / "public" / "feed.atom").unlink()
     assert main(["--config", cfg, "publish"]) == 0

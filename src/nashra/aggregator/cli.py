@@ -178,7 +178,8 @@ def cmd_run(config: Config, args: argparse.Namespace) -> int:
             from .serve import start_server
 
             try:
-                server = start_server(config.output_dir, args.listen or config.listen)
+                server = start_server(config.output_dir, args.listen or config.listen, health=daemon,
+                                      metrics=daemon.metrics.render)
             except OSError as exc:
                 print(f"nashra: cannot listen on {args.listen or config.listen}: {exc.strerror} "
                       "(use --listen HOST:PORT or --no-listen)", file=sys.stderr)

@@ -53,6 +53,7 @@ class ScheduleConfig:
     max_interval_hours: float = 24
     max_backoff_hours: float = 24
     lease_seconds: int = 300
+    once_join_seconds: int = 15  # PostgreSQL: a `run --once` this soon after another's end joins its cycle
 
 
 @dataclass(frozen=True)
@@ -139,6 +140,14 @@ def _nonempty_str(value: Any) -> str:
     return value.strip()
 
 
+def _database_url(value: Any) -> str:
+    url = _nonempty_str(value)
+    if url.startswith("sqlite:///") or url.startswith(("postgresql://", "postgresql+psycopg://", "postgres://")):
+        return url
+    raise ValueError(f"{url.split('://', 1)[0] if '://' in url else url!r} is not a supported database: "
+                     "use sqlite:///PATH or postgresql://USER[:PASSWORD]@HOST[:PORT]/NAME")
+
+
 def _number(low: float, high: float) -> Callable[[Any], float]:
     def check(value: Any) -> float:
         if isinstance(value, bool) or not isinstance(value, (int, float)):
@@ -201,7 +210,7 @@ def _listen(value: Any) -> str:
 
 # key: (check, default). A default of ... means required.
 _TOP = {
-    "database": (_nonempty_str, "sqlite:///var/nashra.db"),
+    "database": (_database_url, "sqlite:///var/nashra.db"),
     "database_busy_timeout": (_number(0.1, 3600), 30.0),
     "output_dir": (_nonempty_str, "public"),
     "site_url": (check_http_url, "http://127.0.0.1:8080/"),
@@ -234,6 +243,7 @@ _SCHEDULE = {
     "max_interval_hours": (_number(0.01, 24 * 30), 24),
     "max_backoff_hours": (_number(0.01, 24 * 30), 24),
     "lease_seconds": (_integer(5, 86400), 300),
+    "once_join_seconds": (_integer(0, 3600), 15),
 }
 def _one_of(*choices: str) -> Callable[[Any], str]:
     def check(value: Any) -> str:

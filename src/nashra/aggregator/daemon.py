@@ -12,6 +12,7 @@ import logging
 import os
 import signal
 import threading
+import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -23,10 +24,11 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from .classify import TopicStage
 from .config import Config
 from .fetch import Fetcher
+from .metrics import Metrics
 from .models import PollOutcome
 from .netguard import set_stop_event
 from .publish import OutputError, publish_all
-from .store import Store, feeds, items, sqlite_path, stories
+from .store import Store, coordination, feeds, items, sqlite_path, stories
 from .update import CycleReport, Updater, utcnow
 
 log = logging.getLogger("nashra.daemon")
@@ -81,7 +83,9 @@ class Daemon:
         self.fetcher = Fetcher(self.config.fetch)
         self.topics = TopicStage(self.config, self.store)
         self.updater = Updater(self.config, self.store, self.fetcher, self.topics)
-        self.last_tick_at: datetime | None = None
+        self.metrics = Metrics(self.store)
+        self.last_tick_at: datetime | None = None  # when the last cycle ended
+        self.tick_started_at: datetime | None = None  # set while a cycle runs
         self.publish_error: str | None = None
 
     def sync_feeds(self, sole_worker: bool = False) -> None:
@@ -97,41 +101,103 @@ class Daemon:
     def cycle(self, *, every_feed: bool = False,
               progress: Callable[[PollOutcome], None] | None = None) -> CycleReport:
         """Poll (due or all) feeds, prune old items, publish if anything changed."""
-        report = self.updater.run_cycle(every_feed=every_feed, stop=self.stop_event, progress=progress)
+        started = time.monotonic()
+        self.tick_started_at = utcnow()
+
+        def polled(outcome: PollOutcome) -> None:
+            self.metrics.poll_done(outcome)
+            if progress:
+                progress(outcome)
+
+        try:
+            report = self.updater.run_cycle(every_feed=every_feed, stop=self.stop_event, progress=polled)
+        finally:
+            self.tick_started_at = None
         now = utcnow()
-        with self.store.begin() as conn:
-            pruned = items.prune(conn, now - timedelta(days=self.config.retention_days), now)
-            # band rows older than two windows can no longer match anything that arrives
-            stories.prune_bands(conn, now - 2 * timedelta(hours=self.config.stories.window_hours))
-            if pruned:
-                stories.prune_empty(conn)
-        if report.changed or pruned or self.publish_error or not (self.config.output_dir / "feed.atom").exists():
-            self.publish()
-        self.last_tick_at = now
+        pruned = 0
+        with coordination.leader(self.store.engine, "prune") as leading:
+            if leading:
+                with self.store.begin() as conn:
+                    pruned = items.prune(conn, now - timedelta(days=self.config.retention_days), now)
+                    # band rows older than two windows can no longer match anything that arrives
+                    stories.prune_bands(conn, now - 2 * timedelta(hours=self.config.stories.window_hours))
+                    if pruned:
+                        stories.prune_empty(conn)
+                        coordination.note_change(conn)
+        self.publish_if_changed()
+        self.last_tick_at = utcnow()
+        self.metrics.cycle_done(time.monotonic() - started)
         if report.outcomes:
             log.info("cycle: %d feeds polled, %d new items, %d updated, %d failed%s",
                      len(report.outcomes), report.new_items, report.updated_items, report.errors,
                      f", {pruned} pruned" if pruned else "")
         return report
 
-    def publish(self) -> None:
+    def readiness(self) -> tuple[bool, str]:
+        """/readyz: the database answers and the tick is alive (one ended lately, or one is running and
+        younger than a lease, as on a long first cycle)."""
+        try:
+            with self.store.engine.connect() as conn:
+                conn.execute(sa.text("SELECT 1"))
+        except sa.exc.SQLAlchemyError as exc:
+            return False, f"database unreachable: {getattr(exc, 'orig', exc)}"
+        now, schedule = utcnow(), self.config.schedule
+        running = self.tick_started_at
+        if running is not None and now - running < timedelta(seconds=schedule.lease_seconds):
+            return True, f"ok: cycle running since {running:%H:%M:%S} UTC"
+        if self.last_tick_at is not None and now - self.last_tick_at < timedelta(
+                seconds=max(3 * schedule.tick_seconds, 120)):
+            return True, f"ok: last cycle ended {self.last_tick_at:%H:%M:%S} UTC"
+        return False, ("no cycle has ended yet" if self.last_tick_at is None
+                       else f"no cycle since {self.last_tick_at:%Y-%m-%d %H:%M:%S} UTC")
+
+    def publish_if_changed(self) -> None:
+        """Rebuild the outputs when a committed change (by any worker) is not in them yet. One worker at a time
+        publishes; the others skip, and a change that lands during a publish is picked up by the next call."""
+        with coordination.leader(self.store.engine, "publish") as leading:
+            if not leading:
+                return
+            with self.store.engine.connect() as conn:
+                changes = coordination.unpublished_changes(conn)
+            missing = not (self.config.output_dir / "feed.atom").exists()
+            if changes is None and not missing and not self.publish_error:
+                return
+            if self.publish() and changes is not None:
+                with self.store.begin() as conn:
+                    coordination.mark_published(conn, changes)
+
+    def publish(self) -> bool:
         try:
             publish_all(self.config, self.store)
             self.publish_error = None
+            return True
         except OutputError as exc:
             self.publish_error = str(exc)
             log.error("publish failed: %s (polling goes on; retried after the next cycle)", exc)
+            return False
 
     def daily_digest(self) -> None:
-        """The previous day's digest, written and (when recipients are configured) sent."""
+        """The previous day's digest, written and (when recipients are configured) sent, by one worker."""
         from .digest import build_digest, previous_day
         from .digest.send import send_digest
 
         try:
             day = previous_day(utcnow(), self.config)
-            files = build_digest(self.config, self.store, day)
-            if self.config.digest.recipients:
-                send_digest(self.store, self.config.digest.smtp, files.message, day, self.config.digest.recipients)
+            day_number = int(day.strftime("%Y%m%d"))
+            with coordination.leader(self.store.engine, "digest") as leading:
+                if not leading:
+                    return
+                with self.store.engine.connect() as conn:
+                    if coordination.digest_made(conn, day_number):
+                        return
+                files = build_digest(self.config, self.store, day)
+                failed: tuple[str, ...] = ()
+                if self.config.digest.recipients:
+                    failed = send_digest(self.store, self.config.digest.smtp, files.message, day,
+                                         self.config.digest.recipients).failed
+                if not failed:  # a failed send is tried again by `nashra digest --send`
+                    with self.store.begin() as conn:
+                        coordination.mark_digest(conn, day_number)
         except Exception:  # the daemon goes on; the next run (or `nashra digest --send`) retries
             log.exception("daily digest failed")
 

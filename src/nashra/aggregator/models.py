@@ -116,3 +116,5 @@ class PollOutcome:
     new_items: int = 0
     updated_items: int = 0
     error: str | None = None
+    entries: int = 0  # items the feed carried (those neither new nor updated were already stored)
+    fetch_seconds: float = 0.0  # fetch and parse

@@ -11,6 +11,7 @@ import logging
 import multiprocessing
 import os
 import threading
+import time
 from collections import defaultdict
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, ThreadPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
@@ -29,7 +30,7 @@ from .models import CleanItem, FeedState, FetchResult, ParsedFeed, PollOutcome
 from .parse import ParseError, parse_feed
 from .process import clean_feed
 from .schedule import cache_max_age, next_check_after_error, next_check_after_success
-from .store import Store, feeds, items
+from .store import Store, coordination, feeds, items
 from .store.feeds import FeedUpdate
 
 log = logging.getLogger("nashra.update")
@@ -56,6 +57,7 @@ class Poll:
     error: str | None = None
     retry_after: float | None = None
     gone: bool = False
+    seconds: float = 0.0  # fetch and parse
 
 
 @dataclass
@@ -123,28 +125,37 @@ ParseRunner = Callable[..., Parsed]
 def poll_feed(feed: FeedState, fetcher: Fetcher, config: Config, run_parse: ParseRunner = parse_and_clean) -> Poll:
     """Fetch, parse and clean one feed. Never raises for a bad feed: the error is in the Poll."""
     poll = Poll(feed=feed, checked_at=utcnow())
+    started = time.monotonic()
+    try:
+        _fetch_and_parse(poll, fetcher, config, run_parse)
+    finally:
+        poll.seconds = time.monotonic() - started
+    return poll
+
+
+def _fetch_and_parse(poll: Poll, fetcher: Fetcher, config: Config, run_parse: ParseRunner) -> None:
+    feed = poll.feed
     try:
         fetched = fetcher.fetch(feed.url, etag=feed.etag, last_modified=feed.last_modified)
         poll.fetched = fetched
         if fetched.not_modified:
-            return poll
+            return
         result = run_parse(fetched.body or b"", fetched.headers, fetched.url, feed.encoding, config.timezone,
                            poll.checked_at)
     except FetchError as exc:
         poll.error, poll.retry_after, poll.gone = str(exc), exc.retry_after, exc.gone
-        return poll
+        return
     except ParseError as exc:
         poll.error = str(exc)
-        return poll
+        return
     except Exception as exc:  # a bug must not stop the other feeds; it is logged with its traceback
         log.exception("feed %r <%s>: unexpected failure", feed.name, feed.url)
         poll.error = f"internal error: {type(exc).__name__}: {exc}"
-        return poll
+        return
     meta = result.meta
     poll.items = result.items
     poll.fingerprints = dict(zip((item.identity for item in result.items), result.fingerprints))
     poll.title, poll.site_link, poll.ttl_minutes, poll.problem = meta.title or None, meta.link, meta.ttl_minutes, meta.problem
-    return poll
 
 
 class Updater:
@@ -197,31 +208,79 @@ class Updater:
             self._processes.shutdown(wait=True, cancel_futures=True)
             self._processes = None
 
+    def _claim(self, cycle_start: datetime | None) -> list[FeedState]:
+        """The next batch of feeds to poll. Small batches let workers sharing a database split the work."""
+        cfg, now = self.config, utcnow()
+        with self.store.begin() as conn:
+            if cycle_start is not None and self.store.shared:
+                coordination.extend_once_cycle(conn, cycle_start, now, self._once_hold)
+            return feeds.claim_due(conn, now, cfg.schedule.lease_seconds, limit=max(PROCESS_THRESHOLD,
+                                   cfg.fetch.workers * 4), checked_before=cycle_start)
+
+    def _start_once_cycle(self) -> datetime:
+        now = utcnow()
+        if not self.store.shared:
+            return now  # the sole worker: a new `run --once` polls every feed again
+        with self.store.begin() as conn:
+            started, joined = coordination.join_once_cycle(conn, now, self._once_hold)
+        if joined:
+            log.info("joined the run --once cycle that another worker started at %s UTC: feeds it has "
+                     "polled are not polled again", f"{started:%H:%M:%S}")
+        return started
+
+    @property
+    def _once_hold(self) -> timedelta:
+        """How long a `run --once` cycle stays joinable after its last claim, in case its workers died."""
+        return timedelta(seconds=self.config.schedule.lease_seconds)
+
     def run_cycle(self, *, every_feed: bool = False, stop: threading.Event | None = None,
                   progress: Callable[[PollOutcome], None] | None = None) -> CycleReport:
         """Poll the due feeds (or every active feed) once. Returns when all are recorded or on stop."""
         cfg = self.config
-        with self.store.begin() as conn:
-            claimed = feeds.claim_due(conn, utcnow(), cfg.schedule.lease_seconds, limit=100_000,
-                                      every_feed=every_feed)
+        cycle_start = self._start_once_cycle() if every_feed else None
+        try:
+            return self._run(cycle_start, stop, progress)
+        finally:
+            if cycle_start is not None and self.store.shared:
+                with self.store.begin() as conn:
+                    coordination.leave_once_cycle(conn, cycle_start, utcnow(),
+                                                  timedelta(seconds=self.config.schedule.once_join_seconds))
+
+    def _run(self, cycle_start: datetime | None, stop: threading.Event | None,
+             progress: Callable[[PollOutcome], None] | None) -> CycleReport:
+        cfg = self.config
         report = CycleReport()
-        if not claimed:
+        pending: dict[Future, int] = {}  # future -> feed id
+        queue = list(reversed(self._claim(cycle_start)))
+        if not queue:
             return report
-        self._use_processes(len(claimed))
-        pending: set[Future] = set()
-        queue = list(reversed(claimed))
+        self._use_processes(len(queue))
+        more = True
+        renew_every = cfg.schedule.lease_seconds / 3
+        renewed = time.monotonic()
         with ThreadPoolExecutor(max_workers=cfg.fetch.workers, thread_name_prefix="fetch") as pool:
             while queue or pending:
                 while queue and len(pending) < cfg.fetch.workers * 2 and not (stop and stop.is_set()):
-                    pending.add(pool.submit(self._limited_poll, queue.pop()))
+                    feed = queue.pop()
+                    pending[pool.submit(self._limited_poll, feed)] = feed.id
+                    if not queue and more and not (stop and stop.is_set()):
+                        queue = list(reversed(self._claim(cycle_start)))
+                        more = bool(queue)
                 if stop and stop.is_set() and queue:
                     with self.store.begin() as conn:
                         feeds.release(conn, [f.id for f in queue])
                     queue.clear()
                 if not pending:
                     break
-                done, pending = wait(pending, timeout=0.5, return_when=FIRST_COMPLETED)
+                if time.monotonic() - renewed > renew_every:
+                    # a queue slowed by per-host limits or timeouts must not lose its leases to other workers
+                    with self.store.begin() as conn:
+                        feeds.renew(conn, [*pending.values(), *(f.id for f in queue)],
+                                    utcnow() + timedelta(seconds=cfg.schedule.lease_seconds))
+                    renewed = time.monotonic()
+                done, _ = wait(pending, timeout=0.5, return_when=FIRST_COMPLETED)
                 for future in done:
+                    del pending[future]
                     poll = future.result()
                     try:
                         outcome = self.record(poll)
@@ -267,6 +326,8 @@ class Updater:
                     new_url=poll.fetched.permanent_url if poll.fetched else None,
                     title=poll.title, site_link=poll.site_link)
                 feeds.record(conn, feed.id, update)
+                if new or changed:
+                    coordination.note_change(conn)
                 status = "unchanged" if poll.fetched and poll.fetched.not_modified else "new"
         if poll.error:
             log.warning("feed %r <%s>: %s; next try %s", name, url, poll.error,
@@ -278,4 +339,5 @@ class Updater:
                      "304 not modified" if status == "unchanged" else f"{len(poll.items)} entries", new, changed,
                      f"; problem: {poll.problem}" if poll.problem else "")
         return PollOutcome(feed_id=feed.id, feed_name=name, url=url, status=status, new_items=new,
-                           updated_items=changed, error=poll.error)
+                           updated_items=changed, error=poll.error, entries=len(poll.items),
+                           fetch_seconds=poll.seconds)

@@ -13,11 +13,11 @@ from typing import Iterator
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from . import feeds, items, stories, topics
+from . import coordination, feeds, items, stories, topics
 from .db import StoreError, create_engine, sqlite_path
 from .schema import migrate
 
-__all__ = ["Store", "StoreError", "feeds", "items", "sqlite_path", "stories", "topics"]
+__all__ = ["Store", "StoreError", "coordination", "feeds", "items", "sqlite_path", "stories", "topics"]
 
 
 class Store:
@@ -30,6 +30,11 @@ class Store:
         except sa.exc.OperationalError as exc:
             self.engine.dispose()
             raise StoreError(f"cannot open the database {self.display_url}: {exc.orig}") from None
+
+    @property
+    def shared(self) -> bool:
+        """Several workers may use this database at once (PostgreSQL); SQLite has one, under the daemon lock."""
+        return self.engine.dialect.name != "sqlite"
 
     @property
     def display_url(self) -> str:

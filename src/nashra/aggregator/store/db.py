@@ -51,4 +51,12 @@ def create_engine(url: str, busy_timeout: float = 30.0) -> Engine:
             conn.exec_driver_sql("BEGIN IMMEDIATE")
 
         return engine
-    return sa.create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10)
+    if url.startswith(("postgresql://", "postgres://")):
+        # psycopg 3 rather than SQLAlchemy's default psycopg2: maintained, and one binary wheel
+        url = "postgresql+psycopg://" + url.split("://", 1)[1]
+    try:
+        return sa.create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=10,
+                                connect_args={"connect_timeout": max(1, int(busy_timeout))}
+                                if url.startswith("postgresql+psycopg") else {})
+    except (ImportError, sa.exc.ArgumentError, sa.exc.NoSuchModuleError) as exc:
+        raise StoreError(f"cannot use the database URL: {exc}") from None

@@ -61,15 +61,20 @@ def sync(conn: Connection, configured: tuple[FeedConfig, ...], now: datetime) ->
 
 
 def claim_due(conn: Connection, now: datetime, lease_seconds: int, limit: int,
-              every_feed: bool = False) -> list[FeedState]:
-    """Lease the feeds that are due (every active one with every_feed), oldest due first."""
+              checked_before: datetime | None = None) -> list[FeedState]:
+    """Lease up to `limit` feeds that are due, oldest due first; with `checked_before` (a `run --once`
+    cycle), every active feed not checked since then instead. Rows another worker is claiming right now
+    are skipped (FOR UPDATE SKIP LOCKED on PostgreSQL), and a lease keeps them off other workers' claims
+    until it expires."""
     query = sa.select(feeds).where(
         feeds.c.active.is_(True),
         feeds.c.gone_reason.is_(None),
         sa.or_(feeds.c.lease_until.is_(None), feeds.c.lease_until < now),
     )
-    if not every_feed:
+    if checked_before is None:
         query = query.where(sa.or_(feeds.c.next_check_at.is_(None), feeds.c.next_check_at <= now))
+    else:
+        query = query.where(sa.or_(feeds.c.last_checked_at.is_(None), feeds.c.last_checked_at < checked_before))
     query = query.order_by(feeds.c.next_check_at.is_not(None), feeds.c.next_check_at, feeds.c.id).limit(limit)
     rows = conn.execute(query.with_for_update(skip_locked=True)).all()
     if rows:
@@ -96,6 +101,13 @@ def record(conn: Connection, feed_id: int, update: FeedUpdate) -> None:
     if update.new_url:
         values["url"] = update.new_url
     conn.execute(feeds.update().where(feeds.c.id == feed_id).values(**values))
+
+
+def renew(conn: Connection, feed_ids: list[int], until: datetime) -> None:
+    """Extend the leases of feeds still waiting in this worker's queue or in flight."""
+    for start in range(0, len(feed_ids), 900):
+        conn.execute(feeds.update().where(feeds.c.id.in_(feed_ids[start:start + 900]),
+                                          feeds.c.lease_until.is_not(None)).values(lease_until=until))
 
 
 def release(conn: Connection, feed_ids: list[int]) -> None:

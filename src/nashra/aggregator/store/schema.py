@@ -139,6 +139,21 @@ digest_sends = sa.Table(
 )
 
 
+# Named rows that workers sharing one database coordinate through (store/coordination.py):
+#   "changes"    number = how many committed polls changed the stored items
+#   "published"  number = the "changes" value the outputs were last built from
+#   "digest"     number = the last day (YYYYMMDD) whose digest was made
+#   "once"       at/until = the `run --once` cycle being run, joined by workers that start during it
+coordination = sa.Table(
+    "coordination", metadata,
+    sa.Column("name", sa.String(32), primary_key=True),
+    sa.Column("number", sa.BigInteger, nullable=False, default=0),
+    sa.Column("at", UTCDateTime),
+    sa.Column("until", UTCDateTime),
+)
+COORDINATION_ROWS = ("changes", "published", "digest", "once")
+
+
 def _initial(conn: Connection) -> None:
     raise AssertionError("a new database is created from the current metadata, not migrated")
 
@@ -146,17 +161,44 @@ def _initial(conn: Connection) -> None:
 # Append only: a migration, once released, never changes. A new database is created from the current
 # metadata and stamped with the latest version; an older one gets the steps after its version, each written
 # as explicit DDL (never from `metadata`, which describes only the newest schema).
+def _coordination(conn: Connection) -> None:
+    table = sa.Table(
+        "coordination", sa.MetaData(),
+        sa.Column("name", sa.String(32), primary_key=True),
+        sa.Column("number", sa.BigInteger, nullable=False),
+        sa.Column("at", sa.DateTime),
+        sa.Column("until", sa.DateTime),
+    )
+    table.create(conn)
+    _seed_coordination(conn)
+
+
+def _seed_coordination(conn: Connection) -> None:
+    conn.execute(coordination.insert(), [{"name": name, "number": 0} for name in COORDINATION_ROWS])
+
+
 MIGRATIONS: list[tuple[int, Callable[[Connection], None]]] = [
     (1, _initial),
+    (2, _coordination),
 ]
 
 
+# Any fixed 64-bit number: the advisory lock that serialises migrations among workers starting together.
+MIGRATION_LOCK = 0x6E61736872610001
+
+
 def migrate(conn: Connection) -> int:
-    """Apply the migrations not yet applied; return the schema version. Call inside a transaction."""
+    """Apply the migrations not yet applied; return the schema version. Call inside a transaction.
+
+    On PostgreSQL a transaction-level advisory lock makes workers that start together take turns: the first
+    migrates, the others then find the schema current. (SQLite: BEGIN IMMEDIATE already serialises them.)"""
+    if conn.dialect.name == "postgresql":
+        conn.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
     schema_version.create(conn, checkfirst=True)
     current = conn.execute(sa.select(sa.func.max(schema_version.c.version))).scalar() or 0
     if current == 0:
         metadata.create_all(conn)
+        _seed_coordination(conn)
         latest = MIGRATIONS[-1][0]
         conn.execute(schema_version.insert().values(version=latest, applied_at=datetime.now(timezone.utc)))
         return latest
