@@ -3,7 +3,7 @@
 
 Prints, per configuration: the cycle's wall time (launch to the last worker's exit), items/s, fetches and
 duplicate fetches (must be 0), how the feeds were split among the workers, and the database size per 100k
-items. PostgreSQL is a throwaway server (initdb + pg_ctl, fsync on) on a loopback port.
+items (PostgreSQL: less the size of an empty database; SQLite: the file with its WAL). PostgreSQL is a throwaway server (initdb + pg_ctl, fsync on) on a loopback port.
 
     .venv/bin/python bench/scale.py [--feeds 2000] [--per-feed 10] [--workers 1 2 4]
 """
@@ -94,9 +94,12 @@ def main() -> None:
         model = tmp_path / "model.joblib"
         runs: list[tuple[str, int, str, Path | None]] = []
         cluster = None
+        empty_pg = 0
         if reason is None:
             cluster = pgcluster.PgCluster(durable=True).start()
             runs += [("PostgreSQL", n, cluster.create_database(f"scale{n}"), None) for n in args.workers]
+            Store(cluster.create_database("empty")).close()  # the size of a database with no rows: subtracted
+            empty_pg = cluster.database_size("empty")
         else:
             print(f"PostgreSQL runs skipped: {reason}")
         sqlite_file = tmp_path / "sqlite" / "nashra.db"
@@ -116,7 +119,7 @@ def main() -> None:
                 duplicates = sum(c - 1 for c in counts.values() if c > 1)
                 missed = sum(1 for p in paths if p not in counts)
                 items = stored_items(database)
-                size = sqlite_size(path) if path else cluster.database_size(database.rsplit("/", 1)[1])
+                size = sqlite_size(path) if path else cluster.database_size(database.rsplit("/", 1)[1]) - empty_pg
                 rows.append((engine, workers, seconds, items, fetches, duplicates, missed, shares, size))
                 print(f"  {engine:<10} {workers} worker(s): {seconds:6.1f} s, {items / seconds:6.0f} items/s, "
                       f"{fetches} fetches, {duplicates} duplicate, {missed} missed, split {shares}, "

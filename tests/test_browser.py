@@ -14,6 +14,7 @@ import re
 import shutil
 import subprocess
 import threading
+from pathlib import Path
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import signal
 import socket
 import subprocess
@@ -35,7 +34,7 @@ def wait_for(predicate, timeout: float = 20) -> bool:
 
 
 def daemon_config(tmp_path: Path, feeds: list[tuple[str, str]], port: int) -> Path:
-    lines = [f"database: sqlite:///var/nashra.db", f"listen: 127.0.0.1:{port}", "fetch:",
+    lines = ["database: sqlite:///var/nashra.db", f"listen: 127.0.0.1:{port}", "fetch:",
              "  allow_private_networks: [127.0.0.0/8]", "  read_timeout: 30", "  total_timeout: 60",
              "schedule:", "  tick_seconds: 1", "feeds:"]
     for name, url in feeds:

@@ -4,12 +4,9 @@ from __future__ import annotations
 
 import email
 import email.policy
-import json
 import socket
 import ssl
-import time
 from datetime import date, datetime, timedelta, timezone
-from email.header import decode_header
 from zoneinfo import ZoneInfo
 
 import pytest

@@ -7,11 +7,13 @@ bad configuration (the message names the field), 3 the daemon could not start (d
 from __future__ import annotations
 
 import argparse
+import functools
 import json
 import logging
 import os
 import sys
 from pathlib import Path
+from typing import Callable
 
 from nashra import __version__
 
@@ -143,6 +145,21 @@ def _open_store(config: Config, wait: bool = False):
             delay = min(delay * 2, 60.0)
 
 
+def _with_store(command: Callable[..., int]) -> Callable[[Config, argparse.Namespace], int]:
+    """Open the store for a command (exit 3, with the reason, when it cannot be opened) and close it after."""
+    @functools.wraps(command)
+    def run(config: Config, args: argparse.Namespace) -> int:
+        store = _open_store(config)
+        if store is None:
+            return 3
+        try:
+            return command(config, args, store)
+        finally:
+            store.close()
+
+    return run
+
+
 def cmd_run(config: Config, args: argparse.Namespace) -> int:
     from sqlalchemy import exc as sa_exc
 
@@ -194,33 +211,24 @@ def cmd_run(config: Config, args: argparse.Namespace) -> int:
         lock.release()
 
 
-def cmd_publish(config: Config, args: argparse.Namespace) -> int:
+@_with_store
+def cmd_publish(config: Config, args: argparse.Namespace, store) -> int:
     from .publish import OutputError, publish_all
 
-    store = _open_store(config)
-    if store is None:
-        return 3
     try:
         report = publish_all(config, store)
     except OutputError as exc:
         print(f"nashra: {exc}", file=sys.stderr)
         return 1
-    finally:
-        store.close()
     print(f"published {report.entries} entries: " + ", ".join(str(p) for p in report.files))
     return 0
 
 
-def cmd_status(config: Config, args: argparse.Namespace) -> int:
+@_with_store
+def cmd_status(config: Config, args: argparse.Namespace, store) -> int:
     from .status import feed_health, format_health
 
-    store = _open_store(config)
-    if store is None:
-        return 3
-    try:
-        rows = feed_health(store)
-    finally:
-        store.close()
+    rows = feed_health(store)
     if args.json:
         print(json.dumps([row.to_json() for row in rows], ensure_ascii=False, indent=2))
     else:
@@ -228,7 +236,8 @@ def cmd_status(config: Config, args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_digest(config: Config, args: argparse.Namespace) -> int:
+@_with_store
+def cmd_digest(config: Config, args: argparse.Namespace, store) -> int:
     from datetime import date, datetime, timezone
 
     from .digest import build_digest, previous_day
@@ -243,9 +252,6 @@ def cmd_digest(config: Config, args: argparse.Namespace) -> int:
     if args.send and not config.digest.recipients:
         print("nashra: --send: no digest.recipients in the configuration", file=sys.stderr)
         return 2
-    store = _open_store(config)
-    if store is None:
-        return 3
     try:
         files = build_digest(config, store, day)
         print(f"digest {day}: {files.digest.stories} stories from {len(files.digest.outlets)} outlets; "
@@ -259,52 +265,40 @@ def cmd_digest(config: Config, args: argparse.Namespace) -> int:
     except OutputError as exc:
         print(f"nashra: {exc}", file=sys.stderr)
         return 1
-    finally:
-        store.close()
 
 
-def cmd_classifier(config: Config, args: argparse.Namespace) -> int:
+@_with_store
+def cmd_classifier(config: Config, args: argparse.Namespace, store) -> int:
     from nashra.classifier.cli import run
 
     from .classify import TopicStage, load_corrections, store_examples
 
-    store = _open_store(config)
-    if store is None:
-        return 3
+    with store.engine.connect() as conn:
+        extra = store_examples(conn)
     try:
-        with store.engine.connect() as conn:
-            extra = store_examples(conn)
-        try:
-            extra += load_corrections(config.corrections_path)
-        except ValueError as exc:
-            print(f"nashra: {exc}", file=sys.stderr)
-            return 2
-        code = run(args, model_path=config.model_path, extra_examples=extra)
-        if code == 0 and args.classifier_command == "train" and args.model in (None, config.model_path):
-            from .storycli import republish
+        extra += load_corrections(config.corrections_path)
+    except ValueError as exc:
+        print(f"nashra: {exc}", file=sys.stderr)
+        return 2
+    code = run(args, model_path=config.model_path, extra_examples=extra)
+    if code == 0 and args.classifier_command == "train" and args.model in (None, config.model_path):
+        from .storycli import republish
 
-            count = TopicStage(config, store).rescore()
-            print(f"re-scored {count} stored items")
-            return republish(config, store)
-        return code
-    finally:
-        store.close()
+        count = TopicStage(config, store).rescore()
+        print(f"re-scored {count} stored items")
+        return republish(config, store)
+    return code
 
 
-def cmd_stories(config: Config, args: argparse.Namespace) -> int:
+@_with_store
+def cmd_stories(config: Config, args: argparse.Namespace, store) -> int:
     from .storycli import correct_story, list_stories, split_story
 
-    store = _open_store(config)
-    if store is None:
-        return 3
-    try:
-        if args.stories_command == "split":
-            return split_story(config, store, args.item)
-        if args.stories_command == "correct":
-            return correct_story(config, store, args.item, args.topics)
-        return list_stories(config, store, since=args.since, limit=args.limit, as_json=args.json)
-    finally:
-        store.close()
+    if args.stories_command == "split":
+        return split_story(config, store, args.item)
+    if args.stories_command == "correct":
+        return correct_story(config, store, args.item, args.topics)
+    return list_stories(config, store, since=args.since, limit=args.limit, as_json=args.json)
 
 
 def cmd_feeds(config: Config, args: argparse.Namespace) -> int:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import codecs
 import ipaddress
+import dataclasses
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
@@ -226,25 +227,31 @@ _TOP = {
     "classifier": (None, {}),
     "feeds": (None, []),
 }
-_FETCH = {
-    "allow_private_networks": (_networks, []),
-    "connect_timeout": (_number(0.1, 300), 10.0),
-    "read_timeout": (_number(0.1, 600), 20.0),
-    "total_timeout": (_number(0.1, 900), 30.0),
-    "max_body_bytes": (_integer(1024, 1 << 30), 10 * 1024 * 1024),
-    "max_redirects": (_integer(0, 20), 5),
-    "workers": (_integer(1, 256), 8),
-    "per_host": (_integer(1, 64), 2),
-    "user_agent": (_nonempty_str, None),
-}
-_SCHEDULE = {
-    "tick_seconds": (_integer(1, 3600), 60),
-    "min_interval_minutes": (_number(0.01, 24 * 60), 10),
-    "max_interval_hours": (_number(0.01, 24 * 30), 24),
-    "max_backoff_hours": (_number(0.01, 24 * 30), 24),
-    "lease_seconds": (_integer(5, 86400), 300),
-    "once_join_seconds": (_integer(0, 3600), 15),
-}
+def _with_defaults(cls: type, checks: dict[str, Callable[[Any], Any]], **overrides: Any) -> dict[str, tuple]:
+    """An option table whose defaults are the dataclass's own: each default is written once."""
+    defaults = {f.name: f.default for f in dataclasses.fields(cls)}
+    return {key: (check, overrides.get(key, defaults[key])) for key, check in checks.items()}
+
+
+_FETCH = _with_defaults(FetchConfig, {
+    "allow_private_networks": _networks,
+    "connect_timeout": _number(0.1, 300),
+    "read_timeout": _number(0.1, 600),
+    "total_timeout": _number(0.1, 900),
+    "max_body_bytes": _integer(1024, 1 << 30),
+    "max_redirects": _integer(0, 20),
+    "workers": _integer(1, 256),
+    "per_host": _integer(1, 64),
+    "user_agent": _nonempty_str,
+}, allow_private_networks=[], user_agent=None)  # None: filled in with Nashra's version below
+_SCHEDULE = _with_defaults(ScheduleConfig, {
+    "tick_seconds": _integer(1, 3600),
+    "min_interval_minutes": _number(0.01, 24 * 60),
+    "max_interval_hours": _number(0.01, 24 * 30),
+    "max_backoff_hours": _number(0.01, 24 * 30),
+    "lease_seconds": _integer(5, 86400),
+    "once_join_seconds": _integer(0, 3600),
+})
 def _one_of(*choices: str) -> Callable[[Any], str]:
     def check(value: Any) -> str:
         if value not in choices:
@@ -254,12 +261,12 @@ def _one_of(*choices: str) -> Callable[[Any], str]:
     return check
 
 
-_STORIES = {
-    "window_hours": (_number(1, 24 * 30), 72),
-    "threshold": (_number(0.05, 1.0), 0.5),
-    "max_items": (_integer(2, 10000), 50),
-    "representative": (_one_of("earliest", "longest"), "earliest"),
-}
+_STORIES = _with_defaults(StoriesConfig, {
+    "window_hours": _number(1, 24 * 30),
+    "threshold": _number(0.05, 1.0),
+    "max_items": _integer(2, 10000),
+    "representative": _one_of("earliest", "longest"),
+})
 def _clock(value: Any) -> str:
     text = str(value).strip()
     hour, sep, minute = text.partition(":")
@@ -278,15 +285,15 @@ def _optional_str(value: Any) -> str | None:
     return None if value is None else _nonempty_str(value)
 
 
-_SMTP = {
-    "host": (_nonempty_str, "localhost"),
-    "port": (_integer(1, 65535), 587),
-    "security": (_one_of("starttls", "tls", "none"), "starttls"),
-    "username": (_optional_str, None),
-    "password_env": (_nonempty_str, "NASHRA_SMTP_PASSWORD"),
-    "ca_file": (_optional_str, None),
-    "timeout": (_number(1, 600), 30.0),
-}
+_SMTP = _with_defaults(SmtpConfig, {
+    "host": _nonempty_str,
+    "port": _integer(1, 65535),
+    "security": _one_of("starttls", "tls", "none"),
+    "username": _optional_str,
+    "password_env": _nonempty_str,
+    "ca_file": _optional_str,
+    "timeout": _number(1, 600),
+})
 _DIGEST = {
     "time": (_clock, "07:00"),
     "max_per_section": (_integer(1, 200), 12),
@@ -294,10 +301,11 @@ _DIGEST = {
     "from": (_nonempty_str, "Nashra <nashra@localhost>"),
     "smtp": (None, {}),
 }
-_CLASSIFIER = {
-    "model": (_nonempty_str, "var/model.joblib"),
-    "corrections": (_nonempty_str, "var/corrections.jsonl"),
-}
+def _path(value: Any) -> str:
+    return str(value) if isinstance(value, Path) else _nonempty_str(value)
+
+
+_CLASSIFIER = _with_defaults(ClassifierConfig, {"model": _path, "corrections": _path})
 _FEED = {
     "name": (_nonempty_str, ...),
     "url": (check_http_url, ...),

@@ -92,6 +92,7 @@ class Daemon:
         """Bring the feeds table in line with the config; a sole worker also takes back the leases of a
         predecessor that died (kill -9) instead of waiting for them to expire."""
         with self.store.begin() as conn:
+            coordination.serialise(conn, "sync")  # two workers starting together would insert a feed twice
             feeds.sync(conn, self.config.feeds, utcnow())
             if sole_worker and (released := feeds.release_all(conn)):
                 log.info("took back %d feed leases left by a previous run that did not finish", released)

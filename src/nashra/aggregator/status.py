@@ -13,7 +13,7 @@ from .fetch import Fetcher
 from .models import FeedState
 from .store import Store, feeds
 from .store.schema import items
-from .update import poll_feed, utcnow
+from .update import poll_feed
 
 
 @dataclass(frozen=True)

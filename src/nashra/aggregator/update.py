@@ -236,7 +236,6 @@ class Updater:
     def run_cycle(self, *, every_feed: bool = False, stop: threading.Event | None = None,
                   progress: Callable[[PollOutcome], None] | None = None) -> CycleReport:
         """Poll the due feeds (or every active feed) once. Returns when all are recorded or on stop."""
-        cfg = self.config
         cycle_start = self._start_once_cycle() if every_feed else None
         try:
             return self._run(cycle_start, stop, progress)

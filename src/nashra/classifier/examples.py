@@ -20,7 +20,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-import nashra
+from nashra import resources
 
 TOPICS: tuple[str, ...] = ("arab_world", "international", "security")
 """The topic ids, in the order used everywhere (score columns, reports, outputs)."""
@@ -146,11 +146,8 @@ def _example_from_row(row: object, where: str, source: str, weight: float) -> Ex
 
 
 def seeds_dir() -> Path:
-    """The shipped seed corpus: inside the package when installed from a wheel, else in the repo."""
-    packaged = Path(nashra.__file__).resolve().parent / "seeds" / "topics"
-    if packaged.is_dir():
-        return packaged
-    return Path(nashra.__file__).resolve().parents[2] / "seeds" / "topics"
+    """The shipped topic seed corpus (inside the package when installed from a wheel, else in the repo)."""
+    return resources.seeds_dir() / "topics"
 
 
 def load_seeds(directory: str | Path | None = None) -> list[Example]:

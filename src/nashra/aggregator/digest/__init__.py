@@ -18,7 +18,7 @@ from ..publish.render import render
 from ..publish.stories import load_stories
 from ..store import Store
 from .message import build_message
-from .select import Digest, select_digest
+from .select import Digest, day_bounds, select_digest
 
 __all__ = ["DigestFiles", "build_digest", "previous_day"]
 log = logging.getLogger("nashra.digest")
@@ -54,10 +54,9 @@ def render_digest(config: Config, digest: Digest) -> tuple[str, str, str]:
 
 def build_digest(config: Config, store: Store, day: date, now: datetime | None = None) -> DigestFiles:
     now = now or datetime.now(timezone.utc)
-    start = datetime.combine(day, datetime.min.time(), tzinfo=config.timezone)
+    start, end = day_bounds(day, config.timezone)
     with store.engine.connect() as conn:
-        views = load_stories(conn, MAX_STORIES_SCANNED, config.stories.representative,
-                             since=start, until=start + timedelta(days=1))
+        views = load_stories(conn, MAX_STORIES_SCANNED, config.stories.representative, since=start, until=end)
     digest = select_digest(views, day, config.timezone, config.digest.max_per_section)
     subject, text, html = render_digest(config, digest)
     message = build_message(subject=subject, sender=config.digest.sender, recipients=config.digest.recipients,

@@ -6,13 +6,13 @@ import html
 from dataclasses import dataclass
 from datetime import datetime
 
-import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from nashra.classifier.examples import TOPICS
 
 from ..models import StoredItem
 from ..store import stories as story_store
+from ..store.items import stored_item
 from ..store import topics as topic_store
 
 
@@ -78,14 +78,6 @@ def also_reported_html(view: StoryView) -> str:
     return f"<p>أوردته أيضاً: {'، '.join(links)}</p>" if links else ""
 
 
-def _stored(row: sa.Row) -> StoredItem:
-    return StoredItem(
-        id=row.id, feed_id=row.feed_id, feed_name=row.name, feed_url=row.url, feed_site_link=row.site_link,
-        title=row.title, link=row.link, summary_html=row.summary_html, text=row.text, author=row.author,
-        categories=tuple(row.categories or ()), published=row.published, updated=row.updated_at,
-        identity=row.identity)
-
-
 def load_stories(conn: Connection, limit: int, mode: str = "earliest", since: datetime | None = None,
                  until: datetime | None = None) -> list[StoryView]:
     """The newest stories (by first publication), each with its items."""
@@ -94,7 +86,7 @@ def load_stories(conn: Connection, limit: int, mode: str = "earliest", since: da
     topics = topic_store.for_items(conn, [row.id for rows in grouped.values() for row in rows])
     views = []
     for story_id in ids:
-        members = [_stored(r) for r in grouped.get(story_id, [])]
+        members = [stored_item(r) for r in grouped.get(story_id, [])]
         if not members:
             continue
         rep = pick_representative(members, mode)

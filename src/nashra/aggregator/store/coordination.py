@@ -42,6 +42,13 @@ def leader(engine: Engine, job: str) -> Iterator[bool]:
                 conn.execute(sa.text("SELECT pg_advisory_unlock(:k)"), {"k": key})
 
 
+def serialise(conn: Connection, job: str) -> None:
+    """Hold `job`'s lock until this transaction ends: workers starting together take turns (PostgreSQL;
+    SQLite's BEGIN IMMEDIATE already serialises writers)."""
+    if conn.dialect.name == "postgresql":
+        conn.execute(sa.text("SELECT pg_advisory_xact_lock(:k)"), {"k": lock_key(job)})
+
+
 def _number(conn: Connection, name: str) -> int:
     return conn.execute(sa.select(_c.number).where(_c.name == name)).scalar_one()
 

@@ -65,7 +65,8 @@ def recent_times(conn: Connection, feed_id: int, limit: int = 20) -> list[dateti
                              .order_by(items.c.published.desc()).limit(limit)).scalars())
 
 
-def _stored(row: sa.Row) -> StoredItem:
+def stored_item(row: sa.Row) -> StoredItem:
+    """An items row joined with its feed's name, url and site_link."""
     return StoredItem(
         id=row.id, feed_id=row.feed_id, feed_name=row.name, feed_url=row.url, feed_site_link=row.site_link,
         title=row.title, link=row.link, summary_html=row.summary_html, text=row.text, author=row.author,
@@ -74,17 +75,12 @@ def _stored(row: sa.Row) -> StoredItem:
     )
 
 
-def latest(conn: Connection, limit: int, since: datetime | None = None,
-           until: datetime | None = None) -> list[StoredItem]:
+def latest(conn: Connection, limit: int) -> list[StoredItem]:
     """Newest items first, with their feed's name and links."""
     query = (sa.select(items, feeds.c.name, feeds.c.url, feeds.c.site_link)
              .join(feeds, feeds.c.id == items.c.feed_id)
              .order_by(items.c.published.desc(), items.c.id.desc()).limit(limit))
-    if since is not None:
-        query = query.where(items.c.published >= since)
-    if until is not None:
-        query = query.where(items.c.published < until)
-    return [_stored(r) for r in conn.execute(query)]
+    return [stored_item(r) for r in conn.execute(query)]
 
 
 def count(conn: Connection) -> int:

@@ -5,22 +5,31 @@ from __future__ import annotations
 from datetime import datetime
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import Connection
 
 from .schema import feeds, items, stories, story_bands
 
+
+def _one_of(column: sa.Column, name: str, element: sa.types.TypeEngine) -> dict[str, sa.ColumnElement]:
+    """`column IN (...)` per engine: an expanding list on SQLite; `= ANY(array)` on PostgreSQL, one parameter,
+    so the statement's text (and the driver's prepared statement) is the same whatever the list's length."""
+    return {"sqlite": column.in_(sa.bindparam(name, expanding=True)),
+            "postgresql": column == sa.any_(sa.bindparam(name, type_=postgresql.ARRAY(element)))}
+
+
 # Built once: this runs for every new item, and building Core statements costs more than running them.
-_CANDIDATE_ROWS = (sa.select(items.c.id, items.c.story_id, items.c.title, items.c.text, stories.c.item_count)
-                   .join(stories, stories.c.id == items.c.story_id)
-                   .where(items.c.id.in_(sa.bindparam("ids", expanding=True)), items.c.story_locked.is_(False)))
+_CANDIDATE_ROWS = {engine: sa.select(items.c.id, items.c.story_id, items.c.title, items.c.text, stories.c.item_count)
+                   .join(stories, stories.c.id == items.c.story_id).where(among, items.c.story_locked.is_(False))
+                   for engine, among in _one_of(items.c.id, "ids", sa.Integer()).items()}
 _INSERT_STORY = stories.insert()
 _SET_STORY = items.update().where(items.c.id == sa.bindparam("b_item")).values(story_id=sa.bindparam("b_story"))
-_BANDS_OF = sa.select(story_bands.c.band_key, story_bands.c.item_id, story_bands.c.published).where(
-    story_bands.c.band_key.in_(sa.bindparam("keys", expanding=True)),
-    story_bands.c.published >= sa.bindparam("since"), story_bands.c.published <= sa.bindparam("until"))
-_HASHES_OF = sa.select(items.c.content_hash, items.c.id, items.c.published).where(
-    items.c.content_hash.in_(sa.bindparam("hashes", expanding=True)),
-    items.c.published >= sa.bindparam("since"), items.c.published <= sa.bindparam("until"))
+_BANDS_OF = {engine: sa.select(story_bands.c.band_key, story_bands.c.item_id, story_bands.c.published).where(
+    among, story_bands.c.published >= sa.bindparam("since"), story_bands.c.published <= sa.bindparam("until"))
+    for engine, among in _one_of(story_bands.c.band_key, "keys", sa.BigInteger()).items()}
+_HASHES_OF = {engine: sa.select(items.c.content_hash, items.c.id, items.c.published).where(
+    among, items.c.published >= sa.bindparam("since"), items.c.published <= sa.bindparam("until"))
+    for engine, among in _one_of(items.c.content_hash, "hashes", sa.String()).items()}
 _INSERT_STORIES = stories.insert().returning(stories.c.id, sort_by_parameter_order=True)
 _GROW_STORY = stories.update().where(stories.c.id == sa.bindparam("b_story")).values(
     item_count=stories.c.item_count + sa.bindparam("b_count"),
@@ -41,11 +50,11 @@ def window_index(conn: Connection, keys: list[int], hashes: list[str], since: da
     by_key: dict[int, list[tuple[int, int]]] = {}
     window = {"since": epoch(since), "until": epoch(until)}
     for start in range(0, len(keys), 900):
-        for key, item_id, published in conn.execute(_BANDS_OF, {"keys": keys[start:start + 900], **window}):
+        for key, item_id, published in conn.execute(_BANDS_OF[conn.dialect.name], {"keys": keys[start:start + 900], **window}):
             by_key.setdefault(key, []).append((item_id, published))
     by_hash: dict[str, list[tuple[int, int]]] = {}
     if hashes:
-        for row in conn.execute(_HASHES_OF, {"hashes": hashes, "since": since, "until": until}):
+        for row in conn.execute(_HASHES_OF[conn.dialect.name], {"hashes": hashes, "since": since, "until": until}):
             by_hash.setdefault(row.content_hash, []).append((row.id, epoch(row.published)))
     return by_key, by_hash
 
@@ -54,7 +63,7 @@ def candidate_rows(conn: Connection, ids: list[int]) -> dict[int, sa.Row]:
     """Stored items (not split off by a user) with their story and text."""
     found: dict[int, sa.Row] = {}
     for start in range(0, len(ids), 900):
-        for row in conn.execute(_CANDIDATE_ROWS, {"ids": ids[start:start + 900]}):
+        for row in conn.execute(_CANDIDATE_ROWS[conn.dialect.name], {"ids": ids[start:start + 900]}):
             found[row.id] = row
     return found
 
@@ -66,10 +75,27 @@ def _mark(conn: Connection) -> str:
 
 def add_bands(conn: Connection, rows: list[tuple[int, int, int]]) -> None:
     """(band key, item id, epoch published) rows, straight to the driver: 32 per item add up, and Core's
-    per-row parameter processing would cost more than the inserts themselves."""
+    per-row parameter processing would cost more than the inserts themselves. PostgreSQL takes them as three
+    arrays in one statement: one round trip instead of one per row."""
+    if conn.dialect.name == "postgresql":
+        keys, ids, published = (list(column) for column in zip(*rows))
+        conn.exec_driver_sql("INSERT INTO story_bands (band_key, item_id, published) "
+                             "SELECT * FROM unnest(%s::bigint[], %s::int[], %s::bigint[])", (keys, ids, published))
+        return
     mark = _mark(conn)
     conn.exec_driver_sql(f"INSERT INTO story_bands (band_key, item_id, published) VALUES ({mark}, {mark}, {mark})",
                          rows)
+
+
+def _set_stories(conn: Connection, pairs: list[tuple[int, int]]) -> None:
+    """(story id, item id) pairs: each item's story."""
+    if conn.dialect.name == "postgresql":
+        story_ids, item_ids = (list(column) for column in zip(*pairs))
+        conn.exec_driver_sql("UPDATE items SET story_id = v.story FROM unnest(%s::int[], %s::int[]) AS v(story, item) "
+                             "WHERE items.id = v.item", (story_ids, item_ids))
+        return
+    mark = _mark(conn)
+    conn.exec_driver_sql(f"UPDATE items SET story_id = {mark} WHERE id = {mark}", pairs)
 
 
 def write_assignments(conn: Connection, created: list[dict], grown: list[dict],
@@ -77,16 +103,14 @@ def write_assignments(conn: Connection, created: list[dict], grown: list[dict],
     """Create stories (`created` rows, in order), grow existing ones, set every item's story and add its bands.
     `placements` are (item id, existing story id or None, index into `created`); returns the new story ids."""
     new_ids = list(conn.execute(_INSERT_STORIES, created).scalars()) if created else []
-    mark = _mark(conn)
-    conn.exec_driver_sql(f"UPDATE items SET story_id = {mark} WHERE id = {mark}",
-                         [(story if story is not None else new_ids[index], item) for item, story, index in placements])
+    if placements:
+        _set_stories(conn, [(story if story is not None else new_ids[index], item)
+                            for item, story, index in placements])
     if grown:
         conn.execute(_GROW_STORY, grown)
     if bands:
         add_bands(conn, bands)
     return new_ids
-
-
 
 
 def new_story(conn: Connection, item_id: int, published: datetime, now: datetime) -> int:

@@ -15,9 +15,15 @@ def save(conn: Connection, scored: list[tuple[int, dict[str, float], frozenset[s
     ids = [item_id for item_id, _, _ in scored]
     for start in range(0, len(ids), 500):
         conn.execute(item_topics.delete().where(item_topics.c.item_id.in_(ids[start:start + 500])))
-    conn.execute(item_topics.insert(), [
-        {"item_id": item_id, "topic": topic, "score": float(score), "chosen": topic in chosen}
-        for item_id, scores, chosen in scored for topic, score in scores.items()])
+    rows = [(item_id, topic, float(score), topic in chosen)
+            for item_id, scores, chosen in scored for topic, score in scores.items()]
+    if conn.dialect.name == "postgresql":  # one statement of four arrays, not a round trip per row
+        conn.exec_driver_sql("INSERT INTO item_topics (item_id, topic, score, chosen) SELECT * FROM "
+                             "unnest(%s::int[], %s::varchar[], %s::float8[], %s::bool[])",
+                             tuple(list(column) for column in zip(*rows)))
+    else:
+        conn.execute(item_topics.insert(), [{"item_id": i, "topic": t, "score": s, "chosen": c}
+                                            for i, t, s, c in rows])
 
 
 def for_items(conn: Connection, item_ids: list[int]) -> dict[int, dict[str, tuple[float, bool]]]:
