@@ -75,11 +75,37 @@ def store_examples(conn: Connection) -> list[Example]:
     return result
 
 
+_WORKER_MODEL: tuple[tuple[str, int], TopicModel] | None = None  # a parse worker's copy, by (path, mtime)
+
+
+def scores_in_worker(model_key: tuple[str, int] | None,
+                     texts: list[tuple[str, str]]) -> list[dict[str, float]] | None:
+    """In a parse worker process: (title, text) scores from the model file the daemon has loaded, so
+    classifying runs on every core. None when that file has changed since (the daemon then scores itself,
+    with the model whose thresholds it holds)."""
+    global _WORKER_MODEL
+    if model_key is None or not texts:
+        return None
+    if _WORKER_MODEL is None or _WORKER_MODEL[0] != model_key:
+        path = Path(model_key[0])
+        try:
+            if path.stat().st_mtime_ns != model_key[1]:
+                return None
+            model = load(path)
+            if path.stat().st_mtime_ns != model_key[1]:  # replaced while we read it
+                return None
+        except (OSError, ModelError):
+            return None
+        _WORKER_MODEL = (model_key, model)
+    return _WORKER_MODEL[1].predict_scores([item_text(title, text) for title, text in texts])
+
+
 class TopicStage:
     def __init__(self, config: Config, store: Store) -> None:
         self.config = config
         self.store = store
         self.model: TopicModel | None = None
+        self.model_key: tuple[str, int] | None = None  # (path, mtime) of the file `model` was loaded from
         self.corrections: dict[str, frozenset[str]] = {}
 
     def training_examples(self) -> list[Example]:
@@ -114,14 +140,23 @@ class TopicStage:
             return None
         self.corrections = {content_hash(e.title, e.summary): e.labels
                             for e in load_corrections(self.config.corrections_path)}
+        try:
+            self.model_key = (str(path), path.stat().st_mtime_ns)
+        except OSError:
+            self.model_key = None
         return self.model
 
-    def score(self, rows: list[tuple[int, str, str]]) -> list[Scored]:
-        """(item id, title, text) -> topics; corrections win over the model."""
+    def score(self, rows: list[tuple[int, str, str]],
+              computed: list[dict[str, float] | None] | None = None) -> list[Scored]:
+        """(item id, title, text) -> topics; corrections win over the model. `computed`: scores the parse
+        workers already got from this same model file, where they had it."""
         model = self.ensure_model()
         if model is None or not rows:
             return []
-        all_scores = model.predict_scores([item_text(title, text) for _, title, text in rows])
+        if computed is not None and all(s is not None for s in computed):
+            all_scores = computed
+        else:
+            all_scores = model.predict_scores([item_text(title, text) for _, title, text in rows])
         thresholds = model.thresholds
         result = []
         for (item_id, title, text), scores in zip(rows, all_scores):
@@ -134,8 +169,10 @@ class TopicStage:
             result.append(Scored(item_id, scores, chosen))
         return result
 
-    def save_scores(self, conn: Connection, rows: list[tuple[int, str, str]]) -> None:
-        topic_store.save(conn, [(s.item_id, s.scores, s.chosen) for s in self.score(rows)])
+    def save_scores(self, conn: Connection, rows: list[tuple[int, str, str]],
+                    computed: list[dict[str, float] | None] | None = None, new: bool = False) -> None:
+        topic_store.save(conn, [(s.item_id, s.scores, s.chosen) for s in self.score(rows, computed)],
+                         replace=not new)
 
     def rescore(self, only_unscored: bool = False) -> int:
         """Score stored items again (after a retrain), in batches, one transaction each."""

@@ -22,7 +22,7 @@ from typing import Callable
 from sqlalchemy.exc import OperationalError
 from urllib.parse import urlsplit
 
-from .classify import TopicStage
+from .classify import TopicStage, scores_in_worker
 from .cluster import ClusterSettings, Fingerprint, NewItem, RecentFingerprints, assign_stories, fingerprint
 from .config import Config
 from .fetch import Fetcher, FetchError
@@ -50,6 +50,7 @@ class Poll:
     fetched: FetchResult | None = None
     items: list[CleanItem] = field(default_factory=list)
     fingerprints: dict[str, Fingerprint] = field(default_factory=dict)  # by item identity
+    scores: dict[str, dict[str, float]] = field(default_factory=dict)  # topic scores by identity, when computed
     title: str | None = None
     site_link: str | None = None
     ttl_minutes: int | None = None
@@ -108,15 +109,18 @@ class Parsed:
     items: list[CleanItem]
     meta: ParsedFeed
     fingerprints: list[Fingerprint]  # one per item, for the cluster stage
+    scores: list[dict[str, float]] | None = None  # topic scores per item, when a worker had the model
 
 
 def parse_and_clean(body: bytes, headers: dict[str, str], url: str, encoding: str | None, zone,
-                    fetched_at: datetime) -> Parsed:
-    """The CPU-bound part of a poll: decode, parse, sanitise, identify, fingerprint."""
+                    fetched_at: datetime, model_key: tuple[str, int] | None = None) -> Parsed:
+    """The CPU-bound part of a poll: decode, parse, sanitise, identify, fingerprint, and (in a worker process,
+    given the daemon's model file) score topics."""
     parsed = parse_feed(body, headers, url=url, encoding=encoding, zone=zone)
     items = clean_feed(parsed, fetched_at, url)
     return Parsed(items=items, meta=replace(parsed, entries=()),
-                  fingerprints=[fingerprint(item.title, item.text) for item in items])
+                  fingerprints=[fingerprint(item.title, item.text) for item in items],
+                  scores=scores_in_worker(model_key, [(item.title, item.text) for item in items]))
 
 
 ParseRunner = Callable[..., Parsed]
@@ -155,6 +159,8 @@ def _fetch_and_parse(poll: Poll, fetcher: Fetcher, config: Config, run_parse: Pa
     meta = result.meta
     poll.items = result.items
     poll.fingerprints = dict(zip((item.identity for item in result.items), result.fingerprints))
+    if result.scores is not None:
+        poll.scores = dict(zip((item.identity for item in result.items), result.scores))
     poll.title, poll.site_link, poll.ttl_minutes, poll.problem = meta.title or None, meta.link, meta.ttl_minutes, meta.problem
 
 
@@ -180,7 +186,8 @@ class Updater:
         if pool is None:
             return parse_and_clean(*args)
         try:
-            return pool.submit(parse_and_clean, *args).result()
+            model_key = self.topics.model_key if self.topics is not None else None
+            return pool.submit(parse_and_clean, *args, model_key).result()
         except (BrokenProcessPool, RuntimeError, OSError) as exc:
             # a worker died (killed, or crashed on a hostile document) or could not start: parse here
             log.warning("parser processes unavailable (%s): parsing in-process", type(exc).__name__)
@@ -314,7 +321,9 @@ class Updater:
                                               poll.fingerprints.get(item.identity))
                                       for item_id, item in stored], self.cluster, now, self.recent)
                 if self.topics is not None:
-                    self.topics.save_scores(conn, [(item_id, item.title, item.text) for item_id, item in stored])
+                    self.topics.save_scores(conn, [(item_id, item.title, item.text) for item_id, item in stored],
+                                            [poll.scores.get(item.identity) for _, item in stored] if poll.scores
+                                            else None, new=True)
                 headers = poll.fetched.headers if poll.fetched else {}
                 update = FeedUpdate(
                     next_check_at=next_check_after_success(

@@ -8,9 +8,19 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from ..models import CleanItem, StoredItem
+from .lists import list_param, one_of
 from .schema import feeds, items, tombstones
 
-_BATCH = 500
+_BATCH = 500  # rows per statement where a list of pairs is needed (pruning)
+
+# Built once (this runs for every poll): which identities are stored or pruned, and the insert of new rows
+# that returns their ids in the order given.
+_KNOWN = {engine: sa.select(items.c.identity, items.c.id, items.c.content_hash, items.c.title)
+          .where(items.c.feed_id == sa.bindparam("feed"), among)
+          for engine, among in one_of(items.c.identity, "keys", sa.String()).items()}
+_DEAD = {engine: sa.select(tombstones.c.identity).where(tombstones.c.feed_id == sa.bindparam("feed"), among)
+         for engine, among in one_of(tombstones.c.identity, "keys", sa.String()).items()}
+_INSERT = items.insert().returning(items.c.id, sort_by_parameter_order=True)
 
 
 def save(conn: Connection, feed_id: int, batch: list[CleanItem], now: datetime,
@@ -23,16 +33,11 @@ def save(conn: Connection, feed_id: int, batch: list[CleanItem], now: datetime,
         by_identity.setdefault(item.identity, item)
     if not by_identity:
         return [], 0
-    keys = list(by_identity)
-    known: dict[str, tuple[int, str, str]] = {}
-    dead: set[str] = set()
-    for start in range(0, len(keys), _BATCH):
-        chunk = keys[start:start + _BATCH]
-        for row in conn.execute(sa.select(items.c.identity, items.c.id, items.c.content_hash, items.c.title)
-                                .where(items.c.feed_id == feed_id, items.c.identity.in_(chunk))):
-            known[row.identity] = (row.id, row.content_hash, row.title)
-        dead.update(conn.execute(sa.select(tombstones.c.identity).where(
-            tombstones.c.feed_id == feed_id, tombstones.c.identity.in_(chunk))).scalars())
+    keys = list_param(conn, list(by_identity))
+    engine = conn.dialect.name
+    known = {row.identity: (row.id, row.content_hash, row.title)
+             for row in conn.execute(_KNOWN[engine], {"feed": feed_id, "keys": keys})}
+    dead = set(conn.execute(_DEAD[engine], {"feed": feed_id, "keys": keys}).scalars())
     inserts, updated = [], 0
     for identity, item in by_identity.items():
         if identity in dead:
@@ -50,13 +55,8 @@ def save(conn: Connection, feed_id: int, batch: list[CleanItem], now: datetime,
             updated += 1
     if not inserts:
         return [], updated
-    conn.execute(items.insert(), inserts)
-    new_keys = [row["identity"] for row in inserts]
-    ids: dict[str, int] = {}
-    for start in range(0, len(new_keys), _BATCH):
-        ids.update(conn.execute(sa.select(items.c.identity, items.c.id).where(
-            items.c.feed_id == feed_id, items.c.identity.in_(new_keys[start:start + _BATCH]))).all())
-    return [(ids[key], by_identity[key]) for key in new_keys], updated
+    ids = conn.execute(_INSERT, inserts).scalars().all()
+    return [(item_id, by_identity[row["identity"]]) for item_id, row in zip(ids, inserts)], updated
 
 
 def recent_times(conn: Connection, feed_id: int, limit: int = 20) -> list[datetime]:

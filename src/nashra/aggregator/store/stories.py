@@ -5,31 +5,23 @@ from __future__ import annotations
 from datetime import datetime
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import Connection
 
+from .lists import list_param, one_of
 from .schema import feeds, items, stories, story_bands
-
-
-def _one_of(column: sa.Column, name: str, element: sa.types.TypeEngine) -> dict[str, sa.ColumnElement]:
-    """`column IN (...)` per engine: an expanding list on SQLite; `= ANY(array)` on PostgreSQL, one parameter,
-    so the statement's text (and the driver's prepared statement) is the same whatever the list's length."""
-    return {"sqlite": column.in_(sa.bindparam(name, expanding=True)),
-            "postgresql": column == sa.any_(sa.bindparam(name, type_=postgresql.ARRAY(element)))}
-
 
 # Built once: this runs for every new item, and building Core statements costs more than running them.
 _CANDIDATE_ROWS = {engine: sa.select(items.c.id, items.c.story_id, items.c.title, items.c.text, stories.c.item_count)
                    .join(stories, stories.c.id == items.c.story_id).where(among, items.c.story_locked.is_(False))
-                   for engine, among in _one_of(items.c.id, "ids", sa.Integer()).items()}
+                   for engine, among in one_of(items.c.id, "ids", sa.Integer()).items()}
 _INSERT_STORY = stories.insert()
 _SET_STORY = items.update().where(items.c.id == sa.bindparam("b_item")).values(story_id=sa.bindparam("b_story"))
 _BANDS_OF = {engine: sa.select(story_bands.c.band_key, story_bands.c.item_id, story_bands.c.published).where(
     among, story_bands.c.published >= sa.bindparam("since"), story_bands.c.published <= sa.bindparam("until"))
-    for engine, among in _one_of(story_bands.c.band_key, "keys", sa.BigInteger()).items()}
+    for engine, among in one_of(story_bands.c.band_key, "keys", sa.BigInteger()).items()}
 _HASHES_OF = {engine: sa.select(items.c.content_hash, items.c.id, items.c.published).where(
     among, items.c.published >= sa.bindparam("since"), items.c.published <= sa.bindparam("until"))
-    for engine, among in _one_of(items.c.content_hash, "hashes", sa.String()).items()}
+    for engine, among in one_of(items.c.content_hash, "hashes", sa.String()).items()}
 _INSERT_STORIES = stories.insert().returning(stories.c.id, sort_by_parameter_order=True)
 _GROW_STORY = stories.update().where(stories.c.id == sa.bindparam("b_story")).values(
     item_count=stories.c.item_count + sa.bindparam("b_count"),
@@ -49,12 +41,13 @@ def window_index(conn: Connection, keys: list[int], hashes: list[str], since: da
     as (item id, epoch seconds published)."""
     by_key: dict[int, list[tuple[int, int]]] = {}
     window = {"since": epoch(since), "until": epoch(until)}
-    for start in range(0, len(keys), 900):
-        for key, item_id, published in conn.execute(_BANDS_OF[conn.dialect.name], {"keys": keys[start:start + 900], **window}):
-            by_key.setdefault(key, []).append((item_id, published))
+    for key, item_id, published in conn.execute(_BANDS_OF[conn.dialect.name],
+                                                {"keys": list_param(conn, keys), **window}):
+        by_key.setdefault(key, []).append((item_id, published))
     by_hash: dict[str, list[tuple[int, int]]] = {}
     if hashes:
-        for row in conn.execute(_HASHES_OF[conn.dialect.name], {"hashes": hashes, "since": since, "until": until}):
+        for row in conn.execute(_HASHES_OF[conn.dialect.name],
+                                {"hashes": list_param(conn, hashes), "since": since, "until": until}):
             by_hash.setdefault(row.content_hash, []).append((row.id, epoch(row.published)))
     return by_key, by_hash
 
@@ -62,9 +55,8 @@ def window_index(conn: Connection, keys: list[int], hashes: list[str], since: da
 def candidate_rows(conn: Connection, ids: list[int]) -> dict[int, sa.Row]:
     """Stored items (not split off by a user) with their story and text."""
     found: dict[int, sa.Row] = {}
-    for start in range(0, len(ids), 900):
-        for row in conn.execute(_CANDIDATE_ROWS[conn.dialect.name], {"ids": ids[start:start + 900]}):
-            found[row.id] = row
+    for row in conn.execute(_CANDIDATE_ROWS[conn.dialect.name], {"ids": list_param(conn, ids)}):
+        found[row.id] = row
     return found
 
 

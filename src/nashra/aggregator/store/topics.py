@@ -8,22 +8,23 @@ from sqlalchemy.engine import Connection
 from .schema import item_topics, items
 
 
-def save(conn: Connection, scored: list[tuple[int, dict[str, float], frozenset[str]]]) -> None:
-    """Replace the topics of these items: (item id, scores per topic, chosen topics)."""
+def save(conn: Connection, scored: list[tuple[int, dict[str, float], frozenset[str]]], replace: bool = True) -> None:
+    """The topics of these items: (item id, scores per topic, chosen topics). `replace=False` for items just
+    stored, which have none yet."""
     if not scored:
         return
-    ids = [item_id for item_id, _, _ in scored]
-    for start in range(0, len(ids), 500):
-        conn.execute(item_topics.delete().where(item_topics.c.item_id.in_(ids[start:start + 500])))
+    if replace:
+        ids = [item_id for item_id, _, _ in scored]
+        for start in range(0, len(ids), 500):
+            conn.execute(item_topics.delete().where(item_topics.c.item_id.in_(ids[start:start + 500])))
     rows = [(item_id, topic, float(score), topic in chosen)
             for item_id, scores, chosen in scored for topic, score in scores.items()]
     if conn.dialect.name == "postgresql":  # one statement of four arrays, not a round trip per row
         conn.exec_driver_sql("INSERT INTO item_topics (item_id, topic, score, chosen) SELECT * FROM "
                              "unnest(%s::int[], %s::varchar[], %s::float8[], %s::bool[])",
                              tuple(list(column) for column in zip(*rows)))
-    else:
-        conn.execute(item_topics.insert(), [{"item_id": i, "topic": t, "score": s, "chosen": c}
-                                            for i, t, s, c in rows])
+    else:  # straight to the driver: Core's per-row parameter processing costs more than the insert
+        conn.exec_driver_sql("INSERT INTO item_topics (item_id, topic, score, chosen) VALUES (?, ?, ?, ?)", rows)
 
 
 def for_items(conn: Connection, item_ids: list[int]) -> dict[int, dict[str, tuple[float, bool]]]:
