@@ -35,6 +35,14 @@ def test_safe_markup_is_kept_with_noopener():
     assert 'src="https://x.example/a.jpg"' in out
 
 
+def test_relative_links_become_absolute_against_the_feed():
+    html = '<p><a href="/news/1">الخبر</a> <img src="img/a.jpg" alt=""> <a href="//cdn.example/x">x</a></p>'
+    out = sanitize_html(html, "https://outlet.example/rss/feed.xml")
+    assert 'href="https://outlet.example/news/1"' in out and 'src="https://outlet.example/rss/img/a.jpg"' in out
+    assert 'href="https://cdn.example/x"' in out
+    assert 'href="/news/1"' not in sanitize_html(html) and "img/a.jpg" not in sanitize_html(html)
+
+
 def test_text_from_html():
     assert html_to_text("<p>الأول</p><p>الثاني &amp; <b>الثالث</b></p><script>x()</script>") == "الأول الثاني & الثالث"
     assert html_to_text("") == ""

@@ -10,6 +10,7 @@ import numpy as np
 
 from conftest import rss, sample_items, write_config
 from nashra.aggregator.cli import main
+from nashra.aggregator.cluster import fingerprint, fingerprints
 from nashra.aggregator.cluster.decide import Candidate, choose_story
 from nashra.aggregator.cluster.minhash import band_keys, jaccard, shingles, signature, story_text
 
@@ -42,6 +43,19 @@ def test_band_keys_are_the_same_in_another_process():
             f"print(band_keys(signature(shingles(story_text({WIRE_TITLE!r}, {WIRE_TEXT!r})))))")
     other = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert json.loads(other) == band_keys(signature(shingles(story_text(WIRE_TITLE, WIRE_TEXT))))
+
+
+def test_batched_fingerprints_equal_one_at_a_time():
+    """The parse workers fingerprint a feed at once; the values must be those of the stored band keys."""
+    from conftest import HEADLINES
+
+    pairs = [(WIRE_TITLE, WIRE_TEXT), (EDITED_TITLE, EDITED_TEXT), ("", ""), ("أ", ""), ("عاجل: خبر", "نص"),
+             *[(t, d) for t, d in HEADLINES], ("عاجل | " + OTHER_TITLE, OTHER_TEXT * 3)]
+    batched = fingerprints(pairs)
+    for (title, text), got in zip(pairs, batched):
+        one = fingerprint(title, text)
+        assert got.keys == one.keys and got.text == one.text and list(got.shingles) == list(one.shingles)
+    assert fingerprints([]) == []
 
 
 def test_choose_story():

@@ -160,7 +160,7 @@ class TopicStage:
         thresholds = model.thresholds
         result = []
         for (item_id, title, text), scores in zip(rows, all_scores):
-            corrected = self.corrections.get(content_hash(title, text))
+            corrected = self.corrections.get(content_hash(title, text)) if self.corrections else None
             if corrected is not None:
                 scores = {t: (1.0 if t in corrected else 0.0) for t in TOPICS}
                 chosen = corrected

@@ -39,17 +39,20 @@ _TRACKING = re.compile(
 )
 
 
-def sanitize_html(fragment: str) -> str:
-    """An allow-listed copy of an HTML fragment."""
+def sanitize_html(fragment: str, base_url: str | None = None) -> str:
+    """An allow-listed copy of an HTML fragment; relative links and images are made absolute against
+    `base_url` (the feed's URL), or dropped without one: republished, they would point into our own site."""
     if not fragment:
         return ""
     if len(fragment) > MAX_HTML_CHARS:
         fragment = fragment[:MAX_HTML_CHARS]
+    base = base_url if base_url and base_url.startswith(("http://", "https://")) else None
     return nh3.clean(
         fragment,
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
         url_schemes=_URL_SCHEMES,
+        url_relative=("rewrite_with_base", base) if base else "deny",
         link_rel="noopener noreferrer nofollow",
         strip_comments=True,
     )

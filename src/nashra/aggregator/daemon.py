@@ -98,6 +98,7 @@ class Daemon:
                 log.info("took back %d feed leases left by a previous run that did not finish", released)
         if self.topics.ensure_model() is not None and (scored := self.topics.rescore(only_unscored=True)):
             log.info("gave topics to %d stored items that had none", scored)
+        self.updater.start_workers(len(self.config.feeds))
 
     def cycle(self, *, every_feed: bool = False,
               progress: Callable[[PollOutcome], None] | None = None) -> CycleReport:

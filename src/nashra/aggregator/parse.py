@@ -87,7 +87,7 @@ def parse_feed(body: bytes, headers: dict[str, str] | None = None, *, url: str =
             io.BytesIO(decoded.text.encode("utf-8")),
             response_headers=response_headers,
             sanitize_html=False,
-            resolve_relative_uris=True,
+            resolve_relative_uris=False,  # the sanitiser makes links absolute (feedparser re-parses the HTML)
         )
     finally:
         dates.set_local_zone(None)

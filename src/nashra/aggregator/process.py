@@ -14,7 +14,7 @@ FUTURE_SLACK = timedelta(minutes=10)  # clock skew we tolerate before a date cou
 def clean_entry(entry: ParsedEntry, fetched_at: datetime, base_url: str | None = None) -> CleanItem | None:
     """A storable item, or None for an entry with neither title nor text nor link."""
     body = entry.content_html if len(entry.content_html) > len(entry.summary_html) else entry.summary_html
-    summary_html = sanitize_html(entry.summary_html or entry.content_html)
+    summary_html = sanitize_html(entry.summary_html or entry.content_html, base_url)
     text = html_to_text(body)
     title = clean_title(entry.title) or title_from_text(text)
     link = canonical_url(entry.link, base_url)

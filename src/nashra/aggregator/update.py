@@ -23,7 +23,7 @@ from sqlalchemy.exc import OperationalError
 from urllib.parse import urlsplit
 
 from .classify import TopicStage, scores_in_worker
-from .cluster import ClusterSettings, Fingerprint, NewItem, RecentFingerprints, assign_stories, fingerprint
+from .cluster import ClusterSettings, Fingerprint, NewItem, RecentFingerprints, assign_stories, fingerprints
 from .config import Config
 from .fetch import Fetcher, FetchError
 from .models import CleanItem, FeedState, FetchResult, ParsedFeed, PollOutcome
@@ -119,8 +119,14 @@ def parse_and_clean(body: bytes, headers: dict[str, str], url: str, encoding: st
     parsed = parse_feed(body, headers, url=url, encoding=encoding, zone=zone)
     items = clean_feed(parsed, fetched_at, url)
     return Parsed(items=items, meta=replace(parsed, entries=()),
-                  fingerprints=[fingerprint(item.title, item.text) for item in items],
+                  fingerprints=fingerprints([(item.title, item.text) for item in items]),
                   scores=scores_in_worker(model_key, [(item.title, item.text) for item in items]))
+
+
+def warm_up(model_key: tuple[str, int] | None) -> None:
+    """Run in each new parse process: the imports are done by now; load the model, so the first feeds do not
+    wait for it."""
+    scores_in_worker(model_key, [("", "")])
 
 
 ParseRunner = Callable[..., Parsed]
@@ -209,6 +215,15 @@ class Updater:
             self._processes = ProcessPoolExecutor(max_workers=cores,
                                                   mp_context=multiprocessing.get_context("spawn"),
                                                   initializer=_die_with_parent, initargs=(os.getpid(),))
+
+    def start_workers(self, feeds_active: int) -> None:
+        """Start and warm the parse processes with the daemon (when there are enough feeds to use them), so
+        that the first cycle does not spend two seconds of both cores on their start-up."""
+        self._use_processes(feeds_active)
+        if self._processes is not None:
+            model_key = self.topics.model_key if self.topics is not None else None
+            started = [self._processes.submit(warm_up, model_key) for _ in range(os.cpu_count() or 1)]
+            wait(started, timeout=120)
 
     def close(self) -> None:
         if self._processes is not None:

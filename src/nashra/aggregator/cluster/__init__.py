@@ -17,10 +17,11 @@ from sqlalchemy.engine import Connection
 
 from ..store import stories
 from .decide import MAX_STORY_ITEMS, SAME_STORY_JACCARD, Candidate, choose_story, same_template_other_day
-from .minhash import band_keys, shingles, signature, similarity, story_text
+from .minhash import (band_keys, batch_band_keys, batch_shingles, batch_signatures, shingles, signature,
+                      similarity, story_text)
 
 __all__ = ["ClusterSettings", "Fingerprint", "NewItem", "RecentFingerprints", "assign_stories", "assign_story",
-           "fingerprint"]
+           "fingerprint", "fingerprints"]
 
 
 @dataclass(frozen=True)
@@ -59,6 +60,14 @@ def fingerprint(title: str, text: str) -> Fingerprint:
     story = story_text(title, text)
     own = shingles(story)
     return Fingerprint(story, own, tuple(band_keys(signature(own))))
+
+
+def fingerprints(items: list[tuple[str, str]]) -> list[Fingerprint]:
+    """`fingerprint` of every (title, text), batched: the same values at about half the cost per item."""
+    stories = [story_text(title, text) for title, text in items]
+    own = batch_shingles(stories)
+    keys = batch_band_keys(batch_signatures(own))
+    return [Fingerprint(story, hashes, tuple(k)) for story, hashes, k in zip(stories, own, keys)]
 
 
 @dataclass(frozen=True)

@@ -71,6 +71,46 @@ def band_keys(sig: np.ndarray) -> list[int]:
     return [int(v) for v in (mixed >> np.uint64(1)).astype(np.int64)]
 
 
+def batch_shingles(texts: list[str]) -> list[np.ndarray]:
+    """`shingles` of many texts at once (the same arrays): one pass of numpy over all of them, where the
+    per-text calls spent most of their time in numpy's fixed cost per operation."""
+    padded = [t if len(t) >= SHINGLE or not t else t + "\0" * (SHINGLE - len(t)) for t in texts]
+    lengths = np.array([len(t) for t in padded], dtype=np.int64)
+    if lengths.sum() == 0:
+        return [np.zeros(0, dtype=np.uint32) for _ in texts]
+    codes = np.frombuffer("".join(padded).encode("utf-32-le"), dtype=np.uint32).astype(np.uint64)
+    starts = np.concatenate([[0], np.cumsum(lengths)[:-1]])
+    windows = np.lib.stride_tricks.sliding_window_view(codes, SHINGLE)
+    hashed = (windows * _POWERS).sum(axis=1, dtype=np.uint64)
+    folded = (hashed ^ (hashed >> np.uint64(29)) ^ (hashed >> np.uint64(47))) & np.uint64(0xFFFFFFFF)
+    counts = np.maximum(lengths - SHINGLE + 1, 0)  # windows that start inside one text and end in it
+    owner = np.repeat(np.arange(len(texts), dtype=np.uint64), counts)
+    first = np.concatenate([np.arange(start, start + count) for start, count in zip(starts, counts) if count]
+                           or [np.zeros(0, dtype=np.int64)]).astype(np.int64)
+    unique = np.unique((owner << np.uint64(32)) | folded[first])  # sorted by text, then by hash
+    bounds = np.searchsorted(unique >> np.uint64(32), np.arange(len(texts) + 1, dtype=np.uint64))
+    values = (unique & np.uint64(0xFFFFFFFF)).astype(np.uint32)
+    return [values[bounds[i]:bounds[i + 1]] for i in range(len(texts))]
+
+
+def batch_signatures(shingle_sets: list[np.ndarray]) -> np.ndarray:
+    """`signature` of many shingle sets: an (n, NUM_PERM) uint32 array. One set at a time: a set's
+    (shingles x permutations) block fits in the CPU cache, a whole batch's does not."""
+    if not shingle_sets:
+        return np.zeros((0, NUM_PERM), dtype=np.uint32)
+    return np.stack([signature(hashes) for hashes in shingle_sets])
+
+
+def batch_band_keys(signatures: np.ndarray) -> list[list[int]]:
+    """`band_keys` of each row of an (n, NUM_PERM) signature array."""
+    rows = signatures[:, : BANDS * ROWS].astype(np.uint64).reshape(len(signatures), BANDS, ROWS)
+    with np.errstate(over="ignore"):
+        mixed = (rows * _BAND_MIX[:ROWS]).sum(axis=2, dtype=np.uint64)
+        mixed = mixed * np.uint64(0x9E3779B97F4A7C15) + np.arange(BANDS, dtype=np.uint64)
+        mixed ^= mixed >> np.uint64(31)
+    return (mixed >> np.uint64(1)).astype(np.int64).tolist()
+
+
 def jaccard(a: np.ndarray, b: np.ndarray) -> float:
     """Exact Jaccard similarity of two sorted unique shingle-hash arrays."""
     if len(a) == 0 or len(b) == 0:
