@@ -7,6 +7,7 @@ bidi and zero-width controls, Persian letters, both digit sets and presentation 
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -60,8 +61,10 @@ def light_clean(text: str) -> str:
     return " ".join(text.translate(_LIGHT_TABLE).lower().split())
 
 
+@functools.lru_cache(maxsize=1024)
 def match_key(text: str) -> str:
-    """The matching form without punctuation: what identity hashes and shingles are made of."""
+    """The matching form without punctuation: what identity hashes and shingles are made of.
+    Cached: an item's title and text are keyed several times (identity, content hash, story shingles)."""
     return " ".join(_PUNCT.sub(" ", normalize(text)).split())
 
 

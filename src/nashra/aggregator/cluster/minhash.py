@@ -87,7 +87,8 @@ def batch_shingles(texts: list[str]) -> list[np.ndarray]:
     owner = np.repeat(np.arange(len(texts), dtype=np.uint64), counts)
     first = np.concatenate([np.arange(start, start + count) for start, count in zip(starts, counts) if count]
                            or [np.zeros(0, dtype=np.int64)]).astype(np.int64)
-    unique = np.unique((owner << np.uint64(32)) | folded[first])  # sorted by text, then by hash
+    combined = np.sort((owner << np.uint64(32)) | folded[first])  # by text, then by hash
+    unique = combined[np.concatenate(([True], combined[1:] != combined[:-1]))] if len(combined) else combined
     bounds = np.searchsorted(unique >> np.uint64(32), np.arange(len(texts) + 1, dtype=np.uint64))
     values = (unique & np.uint64(0xFFFFFFFF)).astype(np.uint32)
     return [values[bounds[i]:bounds[i + 1]] for i in range(len(texts))]

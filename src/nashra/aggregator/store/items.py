@@ -8,19 +8,17 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from ..models import CleanItem, StoredItem
-from .lists import list_param, one_of
+from .lists import insert_returning_ids, list_param, one_of
 from .schema import feeds, items, tombstones
 
 _BATCH = 500  # rows per statement where a list of pairs is needed (pruning)
 
-# Built once (this runs for every poll): which identities are stored or pruned, and the insert of new rows
-# that returns their ids in the order given.
+# Built once (this runs for every poll): which identities are stored, and which were pruned.
 _KNOWN = {engine: sa.select(items.c.identity, items.c.id, items.c.content_hash, items.c.title)
           .where(items.c.feed_id == sa.bindparam("feed"), among)
           for engine, among in one_of(items.c.identity, "keys", sa.String()).items()}
 _DEAD = {engine: sa.select(tombstones.c.identity).where(tombstones.c.feed_id == sa.bindparam("feed"), among)
          for engine, among in one_of(tombstones.c.identity, "keys", sa.String()).items()}
-_INSERT = items.insert().returning(items.c.id, sort_by_parameter_order=True)
 
 
 def save(conn: Connection, feed_id: int, batch: list[CleanItem], now: datetime,
@@ -55,7 +53,7 @@ def save(conn: Connection, feed_id: int, batch: list[CleanItem], now: datetime,
             updated += 1
     if not inserts:
         return [], updated
-    ids = conn.execute(_INSERT, inserts).scalars().all()
+    ids = insert_returning_ids(conn, items, inserts)
     return [(item_id, by_identity[row["identity"]]) for item_id, row in zip(ids, inserts)], updated
 
 

@@ -19,6 +19,20 @@ def one_of(column: sa.ColumnElement, name: str, element: sa.types.TypeEngine) ->
             "postgresql": column == sa.any_(sa.bindparam(name, type_=postgresql.ARRAY(element)))}
 
 
+def insert_returning_ids(conn: Connection, table: sa.Table, rows: list[dict]) -> list[int]:
+    """Insert rows; their new ids, in order. PostgreSQL batches `INSERT ... RETURNING` in order; SQLite would
+    run one statement per row to keep that order, so there the ids are given: the next ones after the
+    largest, safe because the write transaction (BEGIN IMMEDIATE) is the only writer."""
+    if not rows:
+        return []
+    if conn.dialect.name == "sqlite":
+        first = conn.execute(sa.select(sa.func.coalesce(sa.func.max(table.c.id), 0))).scalar_one() + 1
+        ids = list(range(first, first + len(rows)))
+        conn.execute(table.insert(), [{**row, "id": new_id} for row, new_id in zip(rows, ids)])
+        return ids
+    return list(conn.execute(table.insert().returning(table.c.id, sort_by_parameter_order=True), rows).scalars())
+
+
 def list_param(conn: Connection, values: Sequence[Any]) -> Any:
     """The list as that engine's parameter."""
     return json.dumps(list(values)) if conn.dialect.name == "sqlite" else list(values)

@@ -7,7 +7,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from .lists import list_param, one_of
+from .lists import insert_returning_ids, list_param, one_of
 from .schema import feeds, items, stories, story_bands
 
 # Built once: this runs for every new item, and building Core statements costs more than running them.
@@ -22,7 +22,6 @@ _BANDS_OF = {engine: sa.select(story_bands.c.band_key, story_bands.c.item_id, st
 _HASHES_OF = {engine: sa.select(items.c.content_hash, items.c.id, items.c.published).where(
     among, items.c.published >= sa.bindparam("since"), items.c.published <= sa.bindparam("until"))
     for engine, among in one_of(items.c.content_hash, "hashes", sa.String()).items()}
-_INSERT_STORIES = stories.insert().returning(stories.c.id, sort_by_parameter_order=True)
 _GROW_STORY = stories.update().where(stories.c.id == sa.bindparam("b_story")).values(
     item_count=stories.c.item_count + sa.bindparam("b_count"),
     first_published=sa.case((stories.c.first_published > sa.bindparam("b_first"), sa.bindparam("b_first")),
@@ -94,7 +93,7 @@ def write_assignments(conn: Connection, created: list[dict], grown: list[dict],
                       placements: list[tuple[int, int | None, int]], bands: list[tuple[int, int, int]]) -> list[int]:
     """Create stories (`created` rows, in order), grow existing ones, set every item's story and add its bands.
     `placements` are (item id, existing story id or None, index into `created`); returns the new story ids."""
-    new_ids = list(conn.execute(_INSERT_STORIES, created).scalars()) if created else []
+    new_ids = insert_returning_ids(conn, stories, created)
     if placements:
         _set_stories(conn, [(story if story is not None else new_ids[index], item)
                             for item, story, index in placements])
