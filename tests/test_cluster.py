@@ -12,7 +12,7 @@ from conftest import rss, sample_items, write_config
 from nashra.aggregator.cli import main
 from nashra.aggregator.cluster import fingerprint, fingerprints
 from nashra.aggregator.cluster.decide import Candidate, choose_story
-from nashra.aggregator.cluster.minhash import band_keys, jaccard, shingles, signature, story_text
+from nashra.aggregator.cluster.minhash import band_keys, jaccard, shingles, signature, similarity, story_text
 
 WIRE_TITLE = "مقتل خمسة أشخاص في انفجار عبوة ناسفة بسوق شعبي في الموصل"
 WIRE_TEXT = ("قالت مصادر أمنية عراقية إن خمسة أشخاص قتلوا وأصيب عشرة آخرون في انفجار عبوة ناسفة استهدف "
@@ -56,6 +56,23 @@ def test_batched_fingerprints_equal_one_at_a_time():
         one = fingerprint(title, text)
         assert got.keys == one.keys and got.text == one.text and list(got.shingles) == list(one.shingles)
     assert fingerprints([]) == []
+
+
+def test_one_template_about_two_countries_is_two_stories():
+    from nashra.aggregator.cluster.decide import same_template_other_day
+
+    tunisia = story_text("انطلاق الانتخابات الرئاسية في تونس وسط إقبال ضعيف",
+                         "فتحت مراكز الاقتراع أبوابها صباح اليوم في الانتخابات الرئاسية التونسية وسط إقبال ضعيف")
+    algeria = story_text("انطلاق الانتخابات الرئاسية في الجزائر وسط إقبال ضعيف",
+                         "فتحت مراكز الاقتراع أبوابها صباح اليوم في الانتخابات الرئاسية الجزائرية وسط إقبال ضعيف")
+    copy = story_text("عاجل: انطلاق الانتخابات الرئاسية في تونس وسط إقبال ضعيف",
+                      "فتحت مراكز الاقتراع أبوابها صباح اليوم في الانتخابات الرئاسية التونسية وسط إقبال ضعيف، "
+                      "بحضور مراقبين من الولايات المتحدة")  # a copy that adds a country: still the story
+    assert similarity(shingles(tunisia), shingles(algeria)) >= 0.5  # the shingles alone would merge them
+    assert same_template_other_day(tunisia, algeria)
+    assert not same_template_other_day(tunisia, copy)
+    assert not same_template_other_day(story_text("أمير قطر يتلقى اتصالا من الرئيس الأمريكي", ""),
+                                       story_text("أمير قطر يتلقى اتصالاً من الرئيس الأميركي", ""))
 
 
 def test_choose_story():

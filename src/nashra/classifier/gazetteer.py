@@ -127,7 +127,7 @@ def _demonym_forms(stem: str) -> list[str]:
     return forms + ["ال" + f for f in forms]
 
 
-def _with_proclitics(name: str) -> list[str]:
+def with_proclitics(name: str) -> list[str]:
     """The name as it can appear after و ف ب ل ك (and combinations) on its first word."""
     first, _, rest = name.partition(" ")
     tail = (" " + rest) if rest else ""
@@ -154,7 +154,7 @@ def entries() -> dict[str, str]:
     out: dict[str, str] = {}
     for cls in CLASSES:  # later classes do not override earlier ones on a shared form
         for name in by_class[cls]:
-            for form in _with_proclitics(name):
+            for form in with_proclitics(name):
                 out.setdefault(form, cls)
     return out
 

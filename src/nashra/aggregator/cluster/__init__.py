@@ -100,7 +100,9 @@ def assign_stories(conn: Connection, batch: list[NewItem], settings: ClusterSett
     """
     if not batch:
         return []
-    prepared = [item.fingerprint or fingerprint(item.title, item.text) for item in batch]
+    missing = [item for item in batch if item.fingerprint is None]
+    computed = iter(fingerprints([(item.title, item.text) for item in missing]))
+    prepared = [item.fingerprint if item.fingerprint is not None else next(computed) for item in batch]
     since = min(i.published for i in batch) - settings.window
     until = max(i.published for i in batch) + settings.window
     by_key, by_hash = stories.window_index(conn, sorted({k for fp in prepared for k in fp.keys}),

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 
 from nashra.classifier.normalize import match_key
 
+from .places import about_other_countries
+
 SAME_STORY_JACCARD = 0.5  # char-5 Jaccard of title + lede; 19/20 same-story by manual judgement at 0.5-0.6
 MAX_STORY_ITEMS = 50  # a cap against run-away chaining (one boilerplate story swallowing a day)
 
@@ -35,7 +37,10 @@ def figures(text: str) -> frozenset[str]:
 def same_template_other_day(a: str, b: str) -> bool:
     """Two editions of a recurring item — a daily briefing, prices, weather, a market close — share most words
     but not their day or their figures: they are different stories however similar their shingles are.
-    An agency copy keeps both (figures may be reworded, but rarely all of them)."""
+    An agency copy keeps both (figures may be reworded, but rarely all of them). Likewise one template told of
+    two countries (places.py)."""
+    if about_other_countries(a, b):
+        return True
     days_a, days_b = calendar_words(a), calendar_words(b)
     if days_a and days_b and not days_a & days_b:
         return True

@@ -1,0 +1,120 @@
+"""Countries a story names: two stories cut from one template about different countries (Tunisia's election
+and Algeria's, an IMF deal with Jordan and one with Pakistan) share most of their shingles, but not their
+countries. Only state names count, folded to one name per country: demonyms, cities and regions are left out
+because outlets swap them freely in copies of one story (الأمريكي / الأميركي, القاهرة / مصر)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from nashra.classifier.gazetteer import with_proclitics
+from nashra.classifier.normalize import match_key
+
+# one line a country: its usual name first, then other names for it ("عمان" alone is also Amman: left out)
+_COUNTRIES = """
+مصر
+السعودية المملكة_العربية_السعودية
+الإمارات
+قطر
+البحرين
+الكويت
+سلطنة_عمان
+اليمن
+العراق
+سوريا سورية
+لبنان
+الأردن
+فلسطين
+ليبيا
+تونس
+الجزائر
+المغرب
+موريتانيا
+السودان
+الصومال
+جيبوتي
+جزر_القمر
+إسرائيل
+الولايات_المتحدة أمريكا أميركا
+روسيا
+الصين
+اليابان
+الهند
+باكستان
+أفغانستان
+إيران
+تركيا
+بريطانيا المملكة_المتحدة
+فرنسا
+ألمانيا
+إيطاليا
+إسبانيا
+أوكرانيا
+بولندا
+هولندا
+بلجيكا
+السويد
+النرويج
+اليونان
+كندا
+المكسيك
+البرازيل
+الأرجنتين
+فنزويلا
+أستراليا
+إندونيسيا
+ماليزيا
+كوريا_الشمالية
+كوريا_الجنوبية
+نيجيريا
+إثيوبيا
+كينيا
+جنوب_أفريقيا
+النيجر
+تشاد
+مالي
+السنغال
+إريتريا
+جنوب_السودان
+موزمبيق
+تنزانيا
+أذربيجان
+أرمينيا
+قبرص
+"""
+
+
+def _table() -> tuple[dict[str, str], int]:
+    forms: dict[str, str] = {}
+    for line in _COUNTRIES.split("\n"):
+        names = [n.replace("_", " ") for n in line.split()]
+        if not names:
+            continue
+        country = match_key(names[0])
+        for name in names:
+            for form in with_proclitics(name):
+                forms.setdefault(match_key(form), country)
+    return forms, max(len(form.split()) for form in forms)
+
+
+_FORMS, _LONGEST = _table()
+
+
+@lru_cache(maxsize=4096)
+def countries(text: str) -> frozenset[str]:
+    """The countries a matching-form text names (one name per country)."""
+    words = text.split()
+    found = set()
+    for size in range(1, _LONGEST + 1):
+        for start in range(len(words) - size + 1):
+            country = _FORMS.get(" ".join(words[start:start + size]))
+            if country is not None:
+                found.add(country)
+    return frozenset(found)
+
+
+def about_other_countries(a: str, b: str) -> bool:
+    """Each text names a country the other does not: two stories, however alike their wording.
+    (A copy that only adds or drops a country, as a closing sentence or a cut clause does, still matches.)"""
+    ca, cb = countries(a), countries(b)
+    return bool(ca - cb) and bool(cb - ca)
