@@ -17,7 +17,8 @@ from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, Thr
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
-from typing import Callable
+from contextlib import nullcontext
+from typing import Callable, ContextManager
 
 from sqlalchemy.exc import OperationalError
 from urllib.parse import urlsplit
@@ -132,21 +133,25 @@ def warm_up(model_key: tuple[str, int] | None) -> None:
 ParseRunner = Callable[..., Parsed]
 
 
-def poll_feed(feed: FeedState, fetcher: Fetcher, config: Config, run_parse: ParseRunner = parse_and_clean) -> Poll:
-    """Fetch, parse and clean one feed. Never raises for a bad feed: the error is in the Poll."""
+def poll_feed(feed: FeedState, fetcher: Fetcher, config: Config, run_parse: ParseRunner = parse_and_clean,
+              host_slot: ContextManager = nullcontext()) -> Poll:
+    """Fetch, parse and clean one feed. Never raises for a bad feed: the error is in the Poll.
+    `host_slot` is held while the request runs (the per-host limit), not while the answer is parsed."""
     poll = Poll(feed=feed, checked_at=utcnow())
     started = time.monotonic()
     try:
-        _fetch_and_parse(poll, fetcher, config, run_parse)
+        _fetch_and_parse(poll, fetcher, config, run_parse, host_slot)
     finally:
         poll.seconds = time.monotonic() - started
     return poll
 
 
-def _fetch_and_parse(poll: Poll, fetcher: Fetcher, config: Config, run_parse: ParseRunner) -> None:
+def _fetch_and_parse(poll: Poll, fetcher: Fetcher, config: Config, run_parse: ParseRunner,
+                     host_slot: ContextManager) -> None:
     feed = poll.feed
     try:
-        fetched = fetcher.fetch(feed.url, etag=feed.etag, last_modified=feed.last_modified)
+        with host_slot:
+            fetched = fetcher.fetch(feed.url, etag=feed.etag, last_modified=feed.last_modified)
         poll.fetched = fetched
         if fetched.not_modified:
             return
@@ -204,8 +209,7 @@ class Updater:
         host = (urlsplit(feed.url).hostname or "").lower()
         with self._host_lock:
             limit = self._host_limits[host]
-        with limit:
-            return poll_feed(feed, self.fetcher, self.config, self._parse_in_process)
+        return poll_feed(feed, self.fetcher, self.config, self._parse_in_process, host_slot=limit)
 
     def _use_processes(self, feeds_due: int) -> None:
         """Parsing is CPU-bound and feedparser holds the GIL: with many feeds due, use every core.
