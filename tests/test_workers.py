@@ -15,6 +15,7 @@ import uuid
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date
 
+import pytest
 import sqlalchemy as sa
 
 import pgcluster
@@ -100,7 +101,7 @@ def test_a_killed_worker_leaves_a_lease_that_another_takes_when_it_expires(tmp_p
     victim = run_once(cfg)
     try:
         assert wait_for(lambda: server.count("/stuck") == 1 and all(server.count(f"/g{i}") for i in range(3)))
-        wait_for(lambda: False, timeout=1)  # let it record the good feeds
+        time.sleep(1)  # let it record the good feeds
     finally:
         victim.send_signal(signal.SIGKILL)
         victim.wait()
@@ -166,8 +167,6 @@ def fetch(url: str) -> tuple[int, str]:
 def test_health_readiness_and_metrics(tmp_path, server):
     reason = pgcluster.available()
     if reason:
-        import pytest
-
         pytest.skip(f"PostgreSQL tests skipped: {reason}")
     url = server.route("/feed", rss(sample_items(4, "m")))
     port = free_port()
