@@ -27,8 +27,11 @@ demo: $(STAMP)  ## one offline cycle over the sample feeds in seeds/feeds; leave
 test: $(STAMP)  ## the whole test suite
 	$(BIN)/python -m pytest -q
 
-bench: $(STAMP)  ## the benchmarks (print figures)
+bench: $(STAMP)  ## the benchmarks (print figures; about 20 minutes in all)
 	$(BIN)/python bench/ingest.py
+	$(BIN)/python bench/classifier.py
+	$(BIN)/python bench/cluster.py
+	$(BIN)/python bench/scale.py
 
 clean:
 	rm -rf $(VENV) var public .pytest_cache
