@@ -1,7 +1,9 @@
-"""`column IN (a list)` as a single parameter on both engines: SQLite reads a JSON array with json_each,
-PostgreSQL takes an array with `= ANY`. The statement's text stays the same whatever the list's length, so it
-is compiled (and prepared by the driver) once; an expanding IN list is re-rendered for every length, which
-cost more than the lookups themselves on the per-poll path."""
+"""Lists in and out of the database on the per-poll path, one statement each on both engines.
+
+`column IN (a list)` is a single parameter: SQLite reads a JSON array with json_each, PostgreSQL takes an array
+with `= ANY`. The statement's text stays the same whatever the list's length, so it is compiled (and prepared
+by the driver) once; an expanding IN list is re-rendered for every length, which cost more than the lookups.
+Many rows go straight to the driver: SQLite as executemany, PostgreSQL as one array per column."""
 
 from __future__ import annotations
 
@@ -31,6 +33,20 @@ def insert_returning_ids(conn: Connection, table: sa.Table, rows: list[dict]) ->
         conn.execute(table.insert(), [{**row, "id": new_id} for row, new_id in zip(rows, ids)])
         return ids
     return list(conn.execute(table.insert().returning(table.c.id, sort_by_parameter_order=True), rows).scalars())
+
+
+def insert_many(conn: Connection, table: str, columns: dict[str, str], rows: list[tuple]) -> None:
+    """Insert rows of plain values (`columns`: name -> PostgreSQL type), bypassing Core's per-row parameter
+    processing, which costs more than these inserts themselves."""
+    if not rows:
+        return
+    names = ", ".join(columns)
+    if conn.dialect.name == "postgresql":  # one round trip, not one per row
+        arrays = ", ".join(f"%s::{kind}[]" for kind in columns.values())
+        conn.exec_driver_sql(f"INSERT INTO {table} ({names}) SELECT * FROM unnest({arrays})",
+                             tuple(list(column) for column in zip(*rows)))
+    else:
+        conn.exec_driver_sql(f"INSERT INTO {table} ({names}) VALUES ({', '.join('?' * len(columns))})", rows)
 
 
 def list_param(conn: Connection, values: Sequence[Any]) -> Any:

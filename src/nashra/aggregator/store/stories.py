@@ -7,7 +7,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from .lists import insert_returning_ids, list_param, one_of
+from .lists import insert_many, insert_returning_ids, list_param, one_of
 from .schema import feeds, items, stories, story_bands
 
 # Built once: this runs for every new item, and building Core statements costs more than running them.
@@ -59,23 +59,9 @@ def candidate_rows(conn: Connection, ids: list[int]) -> dict[int, sa.Row]:
     return found
 
 
-def _mark(conn: Connection) -> str:
-    """The driver's placeholder (sqlite3: ?, psycopg: %s) for the few statements sent to it directly."""
-    return "?" if conn.dialect.paramstyle == "qmark" else "%s"
-
-
 def add_bands(conn: Connection, rows: list[tuple[int, int, int]]) -> None:
-    """(band key, item id, epoch published) rows, straight to the driver: 32 per item add up, and Core's
-    per-row parameter processing would cost more than the inserts themselves. PostgreSQL takes them as three
-    arrays in one statement: one round trip instead of one per row."""
-    if conn.dialect.name == "postgresql":
-        keys, ids, published = (list(column) for column in zip(*rows))
-        conn.exec_driver_sql("INSERT INTO story_bands (band_key, item_id, published) "
-                             "SELECT * FROM unnest(%s::bigint[], %s::int[], %s::bigint[])", (keys, ids, published))
-        return
-    mark = _mark(conn)
-    conn.exec_driver_sql(f"INSERT INTO story_bands (band_key, item_id, published) VALUES ({mark}, {mark}, {mark})",
-                         rows)
+    """(band key, item id, epoch published) rows: 32 per item."""
+    insert_many(conn, "story_bands", {"band_key": "bigint", "item_id": "int", "published": "bigint"}, rows)
 
 
 def _set_stories(conn: Connection, pairs: list[tuple[int, int]]) -> None:
@@ -85,8 +71,7 @@ def _set_stories(conn: Connection, pairs: list[tuple[int, int]]) -> None:
         conn.exec_driver_sql("UPDATE items SET story_id = v.story FROM unnest(%s::int[], %s::int[]) AS v(story, item) "
                              "WHERE items.id = v.item", (story_ids, item_ids))
         return
-    mark = _mark(conn)
-    conn.exec_driver_sql(f"UPDATE items SET story_id = {mark} WHERE id = {mark}", pairs)
+    conn.exec_driver_sql("UPDATE items SET story_id = ? WHERE id = ?", pairs)
 
 
 def write_assignments(conn: Connection, created: list[dict], grown: list[dict],

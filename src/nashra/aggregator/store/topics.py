@@ -5,6 +5,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from .lists import insert_many
 from .schema import item_topics, items
 
 
@@ -17,14 +18,9 @@ def save(conn: Connection, scored: list[tuple[int, dict[str, float], frozenset[s
         ids = [item_id for item_id, _, _ in scored]
         for start in range(0, len(ids), 500):
             conn.execute(item_topics.delete().where(item_topics.c.item_id.in_(ids[start:start + 500])))
-    rows = [(item_id, topic, float(score), topic in chosen)
-            for item_id, scores, chosen in scored for topic, score in scores.items()]
-    if conn.dialect.name == "postgresql":  # one statement of four arrays, not a round trip per row
-        conn.exec_driver_sql("INSERT INTO item_topics (item_id, topic, score, chosen) SELECT * FROM "
-                             "unnest(%s::int[], %s::varchar[], %s::float8[], %s::bool[])",
-                             tuple(list(column) for column in zip(*rows)))
-    else:  # straight to the driver: Core's per-row parameter processing costs more than the insert
-        conn.exec_driver_sql("INSERT INTO item_topics (item_id, topic, score, chosen) VALUES (?, ?, ?, ?)", rows)
+    insert_many(conn, "item_topics", {"item_id": "int", "topic": "varchar", "score": "float8", "chosen": "bool"},
+                [(item_id, topic, float(score), topic in chosen)
+                 for item_id, scores, chosen in scored for topic, score in scores.items()])
 
 
 def for_items(conn: Connection, item_ids: list[int]) -> dict[int, dict[str, tuple[float, bool]]]:
