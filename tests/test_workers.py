@@ -23,7 +23,7 @@ from conftest import rss, sample_items, write_config
 from nashra.aggregator.cli import main
 from nashra.aggregator.config import load_config
 from nashra.aggregator.daemon import Daemon
-from nashra.aggregator.store import Store, coordination, items
+from nashra.aggregator.store import Store, coordination, items, locks
 from nashra.aggregator.store.schema import MIGRATIONS
 from test_daemon import free_port, start, stop, wait_for
 
@@ -126,7 +126,7 @@ def test_one_worker_publishes_each_change_and_the_digest_once(tmp_path, server, 
     feed_atom = tmp_path / "public" / "feed.atom"
     try:
         first.sync_feeds()
-        with coordination.leader(first.store.engine, "publish") as leading:  # a worker mid-publish
+        with locks.leader(first.store.engine, "publish") as leading:  # a worker mid-publish
             assert leading
             first.updater.run_cycle(every_feed=True)
             second.publish_if_changed()

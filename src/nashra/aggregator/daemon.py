@@ -28,7 +28,7 @@ from .metrics import Metrics
 from .models import PollOutcome
 from .netguard import set_stop_event
 from .publish import OutputError, publish_all
-from .store import Store, coordination, feeds, items, sqlite_path, stories
+from .store import Store, coordination, feeds, items, locks, sqlite_path, stories
 from .update import CycleReport, Updater, utcnow
 
 log = logging.getLogger("nashra.daemon")
@@ -92,7 +92,7 @@ class Daemon:
         """Bring the feeds table in line with the config; a sole worker also takes back the leases of a
         predecessor that died (kill -9) instead of waiting for them to expire."""
         with self.store.begin() as conn:
-            coordination.serialise(conn, "sync")  # two workers starting together would insert a feed twice
+            locks.serialise(conn, "sync")  # two workers starting together would insert a feed twice
             feeds.sync(conn, self.config.feeds, utcnow())
             if sole_worker and (released := feeds.release_all(conn)):
                 log.info("took back %d feed leases left by a previous run that did not finish", released)
@@ -117,7 +117,7 @@ class Daemon:
             self.tick_started_at = None
         now = utcnow()
         pruned = 0
-        with coordination.leader(self.store.engine, "prune") as leading:
+        with locks.leader(self.store.engine, "prune") as leading:
             if leading:
                 with self.store.begin() as conn:
                     pruned = items.prune(conn, now - timedelta(days=self.config.retention_days), now)
@@ -156,7 +156,7 @@ class Daemon:
     def publish_if_changed(self) -> None:
         """Rebuild the outputs when a committed change (by any worker) is not in them yet. One worker at a time
         publishes; the others skip, and a change that lands during a publish is picked up by the next call."""
-        with coordination.leader(self.store.engine, "publish") as leading:
+        with locks.leader(self.store.engine, "publish") as leading:
             if not leading:
                 return
             with self.store.engine.connect() as conn:
@@ -186,7 +186,7 @@ class Daemon:
         try:
             day = previous_day(utcnow(), self.config)
             day_number = int(day.strftime("%Y%m%d"))
-            with coordination.leader(self.store.engine, "digest") as leading:
+            with locks.leader(self.store.engine, "digest") as leading:
                 if not leading:
                     return
                 with self.store.engine.connect() as conn:

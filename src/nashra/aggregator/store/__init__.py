@@ -13,11 +13,11 @@ from typing import Iterator
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from . import coordination, feeds, items, stories, topics
+from . import coordination, feeds, items, locks, stories, topics
 from .db import StoreError, create_engine, sqlite_path
 from .schema import migrate
 
-__all__ = ["Store", "StoreError", "coordination", "feeds", "items", "sqlite_path", "stories", "topics"]
+__all__ = ["Store", "StoreError", "coordination", "feeds", "items", "locks", "sqlite_path", "stories", "topics"]
 
 
 class Store:

@@ -8,6 +8,8 @@ from typing import Callable
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from .locks import serialise
+
 
 class UTCDateTime(sa.types.TypeDecorator):
     """Aware UTC datetimes in, aware UTC datetimes out, on every engine."""
@@ -158,9 +160,6 @@ def _initial(conn: Connection) -> None:
     raise AssertionError("a new database is created from the current metadata, not migrated")
 
 
-# Append only: a migration, once released, never changes. A new database is created from the current
-# metadata and stamped with the latest version; an older one gets the steps after its version, each written
-# as explicit DDL (never from `metadata`, which describes only the newest schema).
 def _coordination(conn: Connection) -> None:
     table = sa.Table(
         "coordination", sa.MetaData(),
@@ -177,14 +176,13 @@ def _seed_coordination(conn: Connection) -> None:
     conn.execute(coordination.insert(), [{"name": name, "number": 0} for name in COORDINATION_ROWS])
 
 
+# Append only: a migration, once released, never changes. A new database is created from the current
+# metadata and stamped with the latest version; an older one gets the steps after its version, each written
+# as explicit DDL (never from `metadata`, which describes only the newest schema).
 MIGRATIONS: list[tuple[int, Callable[[Connection], None]]] = [
     (1, _initial),
     (2, _coordination),
 ]
-
-
-# Any fixed 64-bit number: the advisory lock that serialises migrations among workers starting together.
-MIGRATION_LOCK = 0x6E61736872610001
 
 
 def migrate(conn: Connection) -> int:
@@ -192,8 +190,7 @@ def migrate(conn: Connection) -> int:
 
     On PostgreSQL a transaction-level advisory lock makes workers that start together take turns: the first
     migrates, the others then find the schema current. (SQLite: BEGIN IMMEDIATE already serialises them.)"""
-    if conn.dialect.name == "postgresql":
-        conn.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
+    serialise(conn, "migrate")
     schema_version.create(conn, checkfirst=True)
     current = conn.execute(sa.select(sa.func.max(schema_version.c.version))).scalar() or 0
     if current == 0:
