@@ -17,8 +17,7 @@ from sqlalchemy.engine import Connection
 
 from ..store import stories
 from .decide import MAX_STORY_ITEMS, SAME_STORY_JACCARD, Candidate, choose_story, same_template_other_day
-from .minhash import (band_keys, batch_band_keys, batch_shingles, batch_signatures, shingles, signature,
-                      similarity, story_text)
+from .minhash import batch_band_keys, batch_shingles, batch_signatures, shingles, similarity, story_text
 
 __all__ = ["ClusterSettings", "Fingerprint", "NewItem", "RecentFingerprints", "assign_stories", "assign_story",
            "fingerprint", "fingerprints"]
@@ -57,13 +56,11 @@ class RecentFingerprints(OrderedDict):
 
 
 def fingerprint(title: str, text: str) -> Fingerprint:
-    story = story_text(title, text)
-    own = shingles(story)
-    return Fingerprint(story, own, tuple(band_keys(signature(own))))
+    return fingerprints([(title, text)])[0]
 
 
 def fingerprints(items: list[tuple[str, str]]) -> list[Fingerprint]:
-    """`fingerprint` of every (title, text), batched: the same values at about half the cost per item."""
+    """The fingerprint of every (title, text), batched: a feed's items cost about half as much each."""
     stories = [story_text(title, text) for title, text in items]
     own = batch_shingles(stories)
     keys = batch_band_keys(batch_signatures(own))
@@ -110,6 +107,10 @@ def assign_stories(conn: Connection, batch: list[NewItem], settings: ClusterSett
     stored_ids = {item_id for rows in (*by_key.values(), *by_hash.values()) for item_id, _ in rows}
     stored = stories.candidate_rows(conn, sorted(stored_ids - {i.id for i in batch}))
     known = RecentFingerprints() if known is None else known
+    fresh = [row for row in stored.values() if row.id not in known]  # their shingles at once, not one by one
+    fresh_texts = [story_text(row.title, row.text) for row in fresh]
+    for row, text, own in zip(fresh, fresh_texts, batch_shingles(fresh_texts)):
+        known.remember(row.id, text, own)
     sizes: dict[int, int] = {row.story_id: row.item_count for row in stored.values()}
     story_of: dict[int, int | str] = {row.id: row.story_id for row in stored.values()}
     pending: dict[str, _Pending] = {}
@@ -127,7 +128,7 @@ def assign_stories(conn: Connection, batch: list[NewItem], settings: ClusterSett
         for cand in ids - {item.id}:
             if cand not in story_of:
                 continue  # split off by a user, or not yet in a story
-            if cand not in known:
+            if cand not in known:  # pushed out of the cache by a very large batch
                 row = stored[cand]
                 other = story_text(row.title, row.text)
                 known.remember(cand, other, shingles(other))

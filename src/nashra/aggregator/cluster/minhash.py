@@ -63,12 +63,7 @@ def signature(shingle_hashes: np.ndarray) -> np.ndarray:
 
 def band_keys(sig: np.ndarray) -> list[int]:
     """One signed 63-bit key per band: equal keys mean the band's rows are all equal (up to collisions)."""
-    rows = sig[: BANDS * ROWS].astype(np.uint64).reshape(BANDS, ROWS)
-    with np.errstate(over="ignore"):
-        mixed = (rows * _BAND_MIX[:ROWS]).sum(axis=1, dtype=np.uint64)
-        mixed = mixed * np.uint64(0x9E3779B97F4A7C15) + np.arange(BANDS, dtype=np.uint64)
-        mixed ^= mixed >> np.uint64(31)
-    return [int(v) for v in (mixed >> np.uint64(1)).astype(np.int64)]
+    return batch_band_keys(sig[None, :])[0]
 
 
 def batch_shingles(texts: list[str]) -> list[np.ndarray]:
