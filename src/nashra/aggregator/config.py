@@ -8,8 +8,8 @@ exits 2 on them.
 from __future__ import annotations
 
 import codecs
-import ipaddress
 import dataclasses
+import ipaddress
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
@@ -227,10 +227,14 @@ _TOP = {
     "classifier": (None, {}),
     "feeds": (None, []),
 }
-def _with_defaults(cls: type, checks: dict[str, Callable[[Any], Any]], **overrides: Any) -> dict[str, tuple]:
-    """An option table whose defaults are the dataclass's own: each default is written once."""
+def _with_defaults(cls: type, checks: dict[str, Callable[[Any], Any] | None], *, renamed: dict[str, str] | None = None,
+                   **overrides: Any) -> dict[str, tuple]:
+    """An option table whose defaults are the dataclass's own: each default is written once. `renamed`: keys
+    whose field has another name; `overrides`: defaults in the file's form (a list for a tuple field)."""
     defaults = {f.name: f.default for f in dataclasses.fields(cls)}
-    return {key: (check, overrides.get(key, defaults[key])) for key, check in checks.items()}
+    fields = renamed or {}
+    return {key: (check, overrides[key] if key in overrides else defaults[fields.get(key, key)])
+            for key, check in checks.items()}
 
 
 _FETCH = _with_defaults(FetchConfig, {
@@ -252,6 +256,8 @@ _SCHEDULE = _with_defaults(ScheduleConfig, {
     "lease_seconds": _integer(5, 86400),
     "once_join_seconds": _integer(0, 3600),
 })
+
+
 def _one_of(*choices: str) -> Callable[[Any], str]:
     def check(value: Any) -> str:
         if value not in choices:
@@ -267,6 +273,8 @@ _STORIES = _with_defaults(StoriesConfig, {
     "max_items": _integer(2, 10000),
     "representative": _one_of("earliest", "longest"),
 })
+
+
 def _clock(value: Any) -> str:
     text = str(value).strip()
     hour, sep, minute = text.partition(":")
@@ -294,18 +302,21 @@ _SMTP = _with_defaults(SmtpConfig, {
     "ca_file": _optional_str,
     "timeout": _number(1, 600),
 })
-_DIGEST = {
-    "time": (_clock, "07:00"),
-    "max_per_section": (_integer(1, 200), 12),
-    "recipients": (_addresses, []),
-    "from": (_nonempty_str, "Nashra <nashra@localhost>"),
-    "smtp": (None, {}),
-}
+_DIGEST = _with_defaults(DigestConfig, {
+    "time": _clock,
+    "max_per_section": _integer(1, 200),
+    "recipients": _addresses,
+    "from": _nonempty_str,
+    "smtp": None,
+}, renamed={"from": "sender"}, recipients=[], smtp={})
+
+
 def _path(value: Any) -> str:
     return str(value) if isinstance(value, Path) else _nonempty_str(value)
 
 
 _CLASSIFIER = _with_defaults(ClassifierConfig, {"model": _path, "corrections": _path})
+
 _FEED = {
     "name": (_nonempty_str, ...),
     "url": (check_http_url, ...),

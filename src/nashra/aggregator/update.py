@@ -15,9 +15,9 @@ import time
 from collections import defaultdict
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, ThreadPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
+from contextlib import nullcontext
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
-from contextlib import nullcontext
 from typing import Callable, ContextManager
 
 from sqlalchemy.exc import OperationalError
@@ -192,13 +192,17 @@ class Updater:
         self._host_lock = threading.Lock()
         self._processes: ProcessPoolExecutor | None = None
 
+    @property
+    def _model_key(self) -> tuple[str, int] | None:
+        """The daemon's model file, for the parse processes to score topics with."""
+        return self.topics.model_key if self.topics is not None else None
+
     def _parse_in_process(self, *args) -> Parsed:
         pool = self._processes
         if pool is None:
             return parse_and_clean(*args)
         try:
-            model_key = self.topics.model_key if self.topics is not None else None
-            return pool.submit(parse_and_clean, *args, model_key).result()
+            return pool.submit(parse_and_clean, *args, self._model_key).result()
         except (BrokenProcessPool, RuntimeError, OSError) as exc:
             # a worker died (killed, or crashed on a hostile document) or could not start: parse here
             log.warning("parser processes unavailable (%s): parsing in-process", type(exc).__name__)
@@ -225,8 +229,7 @@ class Updater:
         that the first cycle does not spend two seconds of both cores on their start-up."""
         self._use_processes(feeds_active)
         if self._processes is not None:
-            model_key = self.topics.model_key if self.topics is not None else None
-            started = [self._processes.submit(warm_up, model_key) for _ in range(os.cpu_count() or 1)]
+            started = [self._processes.submit(warm_up, self._model_key) for _ in range(os.cpu_count() or 1)]
             wait(started, timeout=120)
 
     def close(self) -> None:
@@ -281,17 +284,21 @@ class Updater:
             return report
         self._use_processes(len(queue))
         more = True
+
+        def stopping() -> bool:
+            return stop is not None and stop.is_set()
+
         renew_every = cfg.schedule.lease_seconds / 3
         renewed = time.monotonic()
         with ThreadPoolExecutor(max_workers=cfg.fetch.workers, thread_name_prefix="fetch") as pool:
             while queue or pending:
-                while queue and len(pending) < cfg.fetch.workers * 2 and not (stop and stop.is_set()):
+                while queue and len(pending) < cfg.fetch.workers * 2 and not stopping():
                     feed = queue.pop()
                     pending[pool.submit(self._limited_poll, feed)] = feed.id
-                    if not queue and more and not (stop and stop.is_set()):
+                    if not queue and more and not stopping():
                         queue = list(reversed(self._claim(cycle_start)))
                         more = bool(queue)
-                if stop and stop.is_set() and queue:
+                if stopping() and queue:
                     with self.store.begin() as conn:
                         feeds.release(conn, [f.id for f in queue])
                     queue.clear()
