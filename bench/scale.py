@@ -3,7 +3,8 @@
 
 Prints, per configuration: the cycle's wall time (launch to the last worker's exit), items/s, fetches and
 duplicate fetches (must be 0), how the feeds were split among the workers, and the database size per 100k
-items (PostgreSQL: less the size of an empty database; SQLite: the file with its WAL). PostgreSQL is a throwaway server (initdb + pg_ctl, fsync on) on a loopback port.
+items (PostgreSQL: less the size of an empty database; SQLite: the file with its WAL). PostgreSQL is a
+throwaway server (initdb + pg_ctl, fsync on) on a loopback port.
 
     .venv/bin/python bench/scale.py [--feeds 2000] [--per-feed 10] [--workers 1 2 4]
 """
@@ -20,15 +21,13 @@ import time
 import urllib.request
 from pathlib import Path
 
-import sqlalchemy as sa
-
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 sys.path.insert(0, str(HERE.parent / "tests"))
 from corpus import build_feeds, start_server  # noqa: E402
 import pgcluster  # noqa: E402
 
-from nashra.aggregator.store import Store  # noqa: E402
+from nashra.aggregator.store import Store, items  # noqa: E402
 
 
 def write_config(workdir: Path, database: str, base: str, paths: list[str], model: Path) -> Path:
@@ -66,7 +65,7 @@ def stored_items(database: str) -> int:
     store = Store(database)
     try:
         with store.engine.connect() as conn:
-            return conn.execute(sa.text("SELECT count(*) FROM items")).scalar_one()
+            return items.count(conn)
     finally:
         store.close()
 
@@ -118,12 +117,12 @@ def main() -> None:
                 fetches = sum(counts.values())
                 duplicates = sum(c - 1 for c in counts.values() if c > 1)
                 missed = sum(1 for p in paths if p not in counts)
-                items = stored_items(database)
+                stored = stored_items(database)
                 size = sqlite_size(path) if path else cluster.database_size(database.rsplit("/", 1)[1]) - empty_pg
-                rows.append((engine, workers, seconds, items, fetches, duplicates, missed, shares, size))
-                print(f"  {engine:<10} {workers} worker(s): {seconds:6.1f} s, {items / seconds:6.0f} items/s, "
+                rows.append((engine, workers, seconds, stored, fetches, duplicates, missed, shares, size))
+                print(f"  {engine:<10} {workers} worker(s): {seconds:6.1f} s, {stored / seconds:6.0f} items/s, "
                       f"{fetches} fetches, {duplicates} duplicate, {missed} missed, split {shares}, "
-                      f"{size / items * 100_000 / 2**20:.0f} MB per 100k items", flush=True)
+                      f"{size / stored * 100_000 / 2**20:.0f} MB per 100k items", flush=True)
         finally:
             if cluster is not None:
                 cluster.stop()
@@ -131,9 +130,9 @@ def main() -> None:
     print()
     print("| engine | workers | cycle (s) | items/s | fetches | duplicate fetches | feeds per worker | MB per 100k items |")
     print("|---|---|---|---|---|---|---|---|")
-    for engine, workers, seconds, items, fetches, duplicates, missed, shares, size in rows:
-        print(f"| {engine} | {workers} | {seconds:.1f} | {items / seconds:.0f} | {fetches} | {duplicates} "
-              f"| {' / '.join(map(str, shares))} | {size / items * 100_000 / 2**20:.0f} |")
+    for engine, workers, seconds, stored, fetches, duplicates, missed, shares, size in rows:
+        print(f"| {engine} | {workers} | {seconds:.1f} | {stored / seconds:.0f} | {fetches} | {duplicates} "
+              f"| {' / '.join(map(str, shares))} | {size / stored * 100_000 / 2**20:.0f} |")
 
 
 if __name__ == "__main__":
