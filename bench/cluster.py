@@ -24,9 +24,9 @@ from pathlib import Path
 
 import numpy as np
 
-from nashra.aggregator.cluster import ClusterSettings, NewItem, RecentFingerprints, assign_stories
+from nashra.aggregator.cluster import ClusterSettings, NewItem, RecentFingerprints, assign_stories, fingerprint
 from nashra.aggregator.cluster.decide import same_template_other_day
-from nashra.aggregator.cluster.minhash import BANDS, NUM_PERM, ROWS, band_keys, shingles, signature, similarity, story_text
+from nashra.aggregator.cluster.minhash import BANDS, NUM_PERM, ROWS, similarity, story_text
 from nashra.aggregator.identify import content_hash
 from nashra.aggregator.store import Store
 from nashra.aggregator.store.schema import feeds, items, stories, story_bands
@@ -47,14 +47,13 @@ def pair_quality(path: Path) -> None:
     pairs = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
     scored = []
     for p in pairs:
-        text_a, text_b = story_text(p["a"]["title"], p["a"]["summary"]), story_text(p["b"]["title"], p["b"]["summary"])
-        a, b = shingles(text_a), shingles(text_b)
-        candidate = bool(set(band_keys(signature(a))) & set(band_keys(signature(b))))
-        score = 0.0 if same_template_other_day(text_a, text_b) else similarity(a, b)  # as assign_story does
+        fa, fb = fingerprint(p["a"]["title"], p["a"]["summary"]), fingerprint(p["b"]["title"], p["b"]["summary"])
+        candidate = bool(set(fa.keys) & set(fb.keys))
+        score = 0.0 if same_template_other_day(fa.text, fb.text) else similarity(fa.shingles, fb.shingles)  # as assign_story does
         scored.append((p["kind"], p["same"], candidate, score))
     print(f"pairs: {len(pairs)} ({sum(s for _, s, _, _ in scored)} same story, "
           f"{sum(not s for _, s, _, _ in scored)} different) from {path.relative_to(HERE.parent)}")
-    print(f" threshold  precision  recall   (decision: LSH {BANDS}x{ROWS} candidate, exact char-5 Jaccard >= threshold, "
+    print(f" threshold  precision  recall   (decision: LSH {BANDS}x{ROWS} or same-title candidate, exact char-5 Jaccard (or containment) >= threshold, "
           "not another edition of a recurring item)")
     for threshold in (0.3, 0.35, 0.4, 0.45, 0.5, 0.6):
         tp = sum(1 for _, same, cand, j in scored if same and cand and j >= threshold)
@@ -130,7 +129,7 @@ def fill_store(store: Store, n: int, now: datetime, base, rng) -> None:
             batch_stories.append({"id": i, "founder_item_id": i, "first_published": published,
                                   "last_published": published, "item_count": 1, "created_at": published})
             if published >= window_start:
-                for key in set(band_keys(signature(shingles(story_text(title, summary))))):
+                for key in set(fingerprint(title, summary).keys):
                     batch_bands.append((key, i, int(published.timestamp())))
             if len(batch_items) >= 5000:
                 flush(conn)

@@ -148,3 +148,16 @@ def test_a_bare_headline_joins_its_full_copy():
     assert jaccard(full, headline) < 0.5 <= similarity(full, headline)
     other = shingles(story_text(OTHER_TITLE, ""))
     assert similarity(full, other) < 0.5
+    # their bands rarely meet at so low a Jaccard; the shared title makes them candidates all the same
+    with_text, bare = fingerprint(WIRE_TITLE, WIRE_TEXT), fingerprint("عاجل | " + WIRE_TITLE, "")
+    assert len(with_text.keys) == len(bare.keys) == 33 and with_text.keys[-1] == bare.keys[-1]
+    assert len(fingerprint("أخبار اليوم", "نص").keys) == 32  # a title of a few words gives no key
+    assert fingerprint(OTHER_TITLE, OTHER_TEXT).keys[-1] != with_text.keys[-1]
+
+
+def test_a_copy_with_a_cut_lede_joins_its_full_copy():
+    """Containment, not Jaccard, when one copy is shorter (here three quarters of the lede cut)."""
+    full = shingles(story_text(WIRE_TITLE, WIRE_TEXT))
+    cut = shingles(story_text(WIRE_TITLE, WIRE_TEXT[: len(WIRE_TEXT) // 4]))
+    assert jaccard(full, cut) < 0.5 <= similarity(full, cut)
+    assert similarity(full, shingles(story_text(OTHER_TITLE, OTHER_TEXT))) < 0.5

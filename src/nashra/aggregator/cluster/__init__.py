@@ -1,8 +1,9 @@
 """The cluster stage: each new item joins the story it tells, or starts one.
 
 MinHash over char 5-gram shingles of title + lede (format words like عاجل dropped), LSH with 32 bands x 4 rows
-against the band index of the time window (in the store, so restarts and other workers see the same
-stories and a lookup costs the same at 10^4 or 10^6 items), candidates confirmed by exact Jaccard. Runs
+plus a same-title key against the band index of the time window (in the store, so restarts and other workers
+see the same stories and a lookup costs the same at 10^4 or 10^6 items), candidates confirmed by exact
+Jaccard or containment. Runs
 inside the poll's transaction: an item is stored and clustered together, or not at all.
 """
 
@@ -17,7 +18,8 @@ from sqlalchemy.engine import Connection
 
 from ..store import stories
 from .decide import MAX_STORY_ITEMS, SAME_STORY_JACCARD, Candidate, choose_story, same_template_other_day
-from .minhash import batch_band_keys, batch_shingles, batch_signatures, shingles, similarity, story_text
+from .minhash import (batch_band_keys, batch_shingles, batch_signatures, shingles, similarity, story_text,
+                      title_key)
 
 __all__ = ["ClusterSettings", "Fingerprint", "NewItem", "RecentFingerprints", "assign_stories", "assign_story",
            "fingerprint", "fingerprints"]
@@ -37,7 +39,7 @@ class Fingerprint:
 
     text: str
     shingles: np.ndarray
-    keys: tuple[int, ...]
+    keys: tuple[int, ...]  # the LSH band keys, then the title key when the title has one
 
 
 class RecentFingerprints(OrderedDict):
@@ -64,7 +66,9 @@ def fingerprints(items: list[tuple[str, str]]) -> list[Fingerprint]:
     stories = [story_text(title, text) for title, text in items]
     own = batch_shingles(stories)
     keys = batch_band_keys(batch_signatures(own))
-    return [Fingerprint(story, hashes, tuple(k)) for story, hashes, k in zip(stories, own, keys)]
+    titles = [title_key(title) for title, _ in items]
+    return [Fingerprint(story, hashes, tuple(k) if t is None else (*k, t))
+            for story, hashes, k, t in zip(stories, own, keys, titles)]
 
 
 @dataclass(frozen=True)
