@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from sklearn.feature_extraction.text import TfidfVectorizer
 
 from nashra.classifier.features import ArabicTextFeatures
@@ -75,3 +76,24 @@ def test_hash_index() -> None:
     others = others[~np.isin(others, keys)]
     assert (idx.lookup(others) == -1).all()
     assert (HashIndex(np.zeros(0, np.uint64)).lookup(keys[:3]) == -1).all()
+
+
+def test_lexicon_names_people_forces_and_weapons() -> None:
+    f = ArabicTextFeatures(min_df=1, gazetteer_weight=1.0)
+    f.fit(TEXTS)
+    names = list(f.get_feature_names_out())
+    x = f.transform(["السيسي يستقبل الغنوشي", "ماكرون يلتقي بوتين", "صفقة طائرات رافال وصواريخ إس-400"])
+    arab, intl, military = (names.index(f"g:{c}") for c in ("arab", "intl", "military"))
+    assert x[0, arab] > 0 and x[0, intl] == 0
+    assert x[1, intl] > 0 and x[1, arab] == 0
+    assert x[2, military] > 0 and x[2, arab] == 0
+
+
+def test_a_malformed_lexicon_line_is_named(tmp_path) -> None:  # noqa: ANN001
+    from nashra.classifier.gazetteer import lexicon
+
+    (tmp_path / "a.tsv").write_text("# people\narab\tالسيسي\n\nintl\tماكرون\n", encoding="utf-8")
+    assert lexicon(tmp_path) == {"arab": ["السيسي"], "intl": ["ماكرون"]}
+    (tmp_path / "b.tsv").write_text("arab\tالسيسي\nplanet\tالمريخ\n", encoding="utf-8")
+    with pytest.raises(ValueError, match=r"b\.tsv:2: expected `class<TAB>name`"):
+        lexicon(tmp_path)
