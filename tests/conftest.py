@@ -106,3 +106,17 @@ def write_config(tmp_path: Path, text: str) -> Path:
     path = tmp_path / "feeds.yaml"
     path.write_text(text, encoding="utf-8")
     return path
+
+
+def feeds_config(tmp_path: Path, feeds: list[tuple[str, str]], *top: str, database: str = "sqlite:///var/nashra.db",
+                 fetch: tuple[str, ...] = (), schedule: tuple[str, ...] = ()) -> Path:
+    """tmp_path/feeds.yaml as a user writes it: the (name, url) feeds on loopback (allowed), further top-level
+    lines, and options of the fetch and schedule sections."""
+    lines = [f"database: {database}", *top, "fetch:", "  allow_private_networks: [127.0.0.0/8]",
+             *(f"  {option}" for option in fetch)]
+    if schedule:
+        lines += ["schedule:", *(f"  {option}" for option in schedule)]
+    lines.append("feeds:")
+    for name, url in feeds:
+        lines += [f"  - name: {name}", f"    url: {url}"]
+    return write_config(tmp_path, "\n".join(lines) + "\n")

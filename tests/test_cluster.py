@@ -8,7 +8,7 @@ import sys
 
 import numpy as np
 
-from conftest import rss, sample_items, write_config
+from conftest import feeds_config, rss, sample_items
 from nashra.aggregator.cli import main
 from nashra.aggregator.cluster import fingerprint, fingerprints
 from nashra.aggregator.cluster.decide import Candidate, choose_story
@@ -82,14 +82,6 @@ def test_choose_story():
     assert choose_story([Candidate(1, 10, 0.49, 1)]) is None
 
 
-def config_text(feeds, database="sqlite:///var/nashra.db"):
-    lines = [f"database: {database}", "fetch:", "  allow_private_networks: [127.0.0.0/8]",
-             "schedule:", "  once_join_seconds: 0", "feeds:"]
-    for name, url in feeds:
-        lines += [f"  - name: {name}", f"    url: {url}"]
-    return "\n".join(lines) + "\n"
-
-
 def test_one_story_across_outlets_and_a_split_that_sticks(tmp_path, server, capsys, database):
     own = sample_items(2, "أ")
     wire_a = {"title": WIRE_TITLE, "guid": "a-wire", "link": "https://a.example/wire",
@@ -100,7 +92,8 @@ def test_one_story_across_outlets_and_a_split_that_sticks(tmp_path, server, caps
              "date": "Sun, 22 Nov 2026 10:00:00 +0300", "description": OTHER_TEXT}
     a = server.route("/a", rss(own + [wire_a]))
     b = server.route("/b", rss([wire_b, other], title="صحيفة ب"))
-    cfg = str(write_config(tmp_path, config_text([("المصدر أ", a), ("المصدر ب", b)], database)))
+    cfg = str(feeds_config(tmp_path, [("المصدر أ", a), ("المصدر ب", b)], database=database,
+                           schedule=("once_join_seconds: 0",)))
     assert main(["--config", cfg, "run", "--once"]) == 0
     capsys.readouterr()
     assert main(["--config", cfg, "stories", "list", "--json"]) == 0

@@ -10,7 +10,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-from conftest import rss, sample_items, write_config
+from conftest import feeds_config, rss, sample_items, write_config
 
 
 def free_port() -> int:
@@ -34,12 +34,8 @@ def wait_for(predicate, timeout: float = 20) -> bool:
 
 
 def daemon_config(tmp_path: Path, feeds: list[tuple[str, str]], port: int) -> Path:
-    lines = ["database: sqlite:///var/nashra.db", f"listen: 127.0.0.1:{port}", "fetch:",
-             "  allow_private_networks: [127.0.0.0/8]", "  read_timeout: 30", "  total_timeout: 60",
-             "schedule:", "  tick_seconds: 1", "feeds:"]
-    for name, url in feeds:
-        lines += [f"  - name: {name}", f"    url: {url}"]
-    return write_config(tmp_path, "\n".join(lines) + "\n")
+    return feeds_config(tmp_path, feeds, f"listen: 127.0.0.1:{port}", fetch=("read_timeout: 30", "total_timeout: 60"),
+                        schedule=("tick_seconds: 1",))
 
 
 def stop(proc: subprocess.Popen) -> float:

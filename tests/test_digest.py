@@ -13,7 +13,7 @@ import pytest
 import trustme
 from aiosmtpd.controller import Controller
 
-from conftest import rss, sample_items, write_config
+from conftest import feeds_config, rss, sample_items, write_config
 from nashra.aggregator.cli import main
 from nashra.aggregator.config import load_config
 from nashra.aggregator.digest import build_digest
@@ -58,10 +58,8 @@ def test_selection_by_local_day_topic_and_rank():
 
 
 def config_for(tmp_path, url, extra=""):
-    return write_config(tmp_path, "\n".join([
-        "database: sqlite:///var/nashra.db", "timezone: Asia/Riyadh", "site_url: https://nashra.example/",
-        "fetch:", "  allow_private_networks: [127.0.0.0/8]", extra, "feeds:", "  - name: <b>صحيفة</b> & شركاه",
-        f"    url: {url}"]) + "\n")
+    return feeds_config(tmp_path, [("<b>صحيفة</b> & شركاه", url)], "timezone: Asia/Riyadh",
+                        "site_url: https://nashra.example/", extra)
 
 
 HOSTILE = {"title": "<script>alert(1)</script>قمة <img src=x onerror=alert(1)> في الرياض", "guid": "evil",

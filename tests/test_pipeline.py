@@ -8,7 +8,7 @@ from datetime import datetime, timezone
 import feedparser
 from lxml import etree
 
-from conftest import rss, sample_items, write_config
+from conftest import feeds_config, rss, sample_items
 from nashra.aggregator.cli import main
 
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -16,13 +16,9 @@ ATOM = "{http://www.w3.org/2005/Atom}"
 
 def config_for(tmp_path, server_feeds: list[tuple[str, str]], extra: str = "",
                database: str = "sqlite:///var/nashra.db") -> str:
-    lines = [f"database: {database}", "output_dir: public", "site_url: https://nashra.example/",
-             "fetch:", "  allow_private_networks: [127.0.0.0/8]", "  total_timeout: 3", "  read_timeout: 2",
-             "schedule:", "  once_join_seconds: 0", extra,
-             "feeds:"]
-    for name, url in server_feeds:
-        lines += [f"  - name: {name}", f"    url: {url}"]
-    return str(write_config(tmp_path, "\n".join(lines) + "\n"))
+    return str(feeds_config(tmp_path, server_feeds, "output_dir: public", "site_url: https://nashra.example/", extra,
+                            database=database, fetch=("total_timeout: 3", "read_timeout: 2"),
+                            schedule=("once_join_seconds: 0",)))
 
 
 def atom_entries(tmp_path):

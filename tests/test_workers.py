@@ -19,7 +19,7 @@ import pytest
 import sqlalchemy as sa
 
 import pgcluster
-from conftest import rss, sample_items, write_config
+from conftest import feeds_config, rss, sample_items
 from nashra.aggregator.cli import main
 from nashra.aggregator.config import load_config
 from nashra.aggregator.daemon import Daemon
@@ -32,13 +32,10 @@ def new_database(cluster) -> str:
     return cluster.create_database(f"w{uuid.uuid4().hex[:12]}")
 
 
-def worker_config(tmp_path, database: str, feeds: list[tuple[str, str]], *extra: str):
-    lines = [f"database: {database}", "output_dir: public", "fetch:", "  allow_private_networks: [127.0.0.0/8]",
-             "  read_timeout: 3", "  total_timeout: 5", "schedule:", "  lease_seconds: 5", "  tick_seconds: 1",
-             *extra, "feeds:"]
-    for name, url in feeds:
-        lines += [f"  - name: {name}", f"    url: {url}"]
-    return write_config(tmp_path, "\n".join(lines) + "\n")
+def worker_config(tmp_path, database: str, feeds: list[tuple[str, str]], *top: str, schedule: tuple[str, ...] = ()):
+    return feeds_config(tmp_path, feeds, "output_dir: public", *top, database=database,
+                        fetch=("read_timeout: 3", "total_timeout: 5"),
+                        schedule=("lease_seconds: 5", "tick_seconds: 1", *schedule))
 
 
 def run_once(cfg) -> subprocess.Popen:
@@ -67,7 +64,7 @@ def test_three_workers_fetch_each_feed_once(tmp_path, server, pg_cluster):
     for i, path in enumerate(paths):
         server.route(path, rss(sample_items(2, f"f{i}", first=i % 18)), delay=0.5)
     cfg = worker_config(tmp_path, new_database(pg_cluster), [(f"مصدر {i}", server.url(p)) for i, p in enumerate(paths)],
-                        "  once_join_seconds: 4")
+                        schedule=("once_join_seconds: 4",))
     assert main(["--config", str(cfg), "classifier", "train"]) == 0  # once, not raced by three first starts
     procs = [run_once(cfg) for _ in range(3)]
     outs = []
