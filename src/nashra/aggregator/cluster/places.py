@@ -84,7 +84,8 @@ _COUNTRIES = """
 """
 
 
-def _table() -> tuple[dict[str, str], int]:
+def _table() -> tuple[dict[str, str], dict[str, int]]:
+    """Every form of every name -> its country; and the first word of each longer name -> its most words."""
     forms: dict[str, str] = {}
     for line in _COUNTRIES.split("\n"):
         names = [n.replace("_", " ") for n in line.split()]
@@ -94,22 +95,29 @@ def _table() -> tuple[dict[str, str], int]:
         for name in names:
             for form in with_proclitics(name):
                 forms.setdefault(match_key(form), country)
-    return forms, max(len(form.split()) for form in forms)
+    starts: dict[str, int] = {}
+    for form in forms:
+        first, *rest = form.split()
+        if rest:
+            starts[first] = max(starts.get(first, 1), 1 + len(rest))
+    return forms, starts
 
 
-_FORMS, _LONGEST = _table()
+_FORMS, _LONGER = _table()
 
 
 @lru_cache(maxsize=4096)
 def countries(text: str) -> frozenset[str]:
     """The countries a matching-form text names (one name per country)."""
     words = text.split()
-    found = set()
-    for size in range(1, _LONGEST + 1):
-        for start in range(len(words) - size + 1):
-            country = _FORMS.get(" ".join(words[start:start + size]))
-            if country is not None:
-                found.add(country)
+    found = {_FORMS[w] for w in words if w in _FORMS}
+    for start, word in enumerate(words):
+        longest = _LONGER.get(word)
+        if longest:  # a name of several words may start here (الولايات المتحدة، جنوب السودان)
+            for size in range(2, longest + 1):
+                country = _FORMS.get(" ".join(words[start:start + size]))
+                if country is not None:
+                    found.add(country)
     return frozenset(found)
 
 
