@@ -33,14 +33,16 @@ def main(argv: list[str]) -> int:
             labels = row["labels"]
             if not isinstance(labels, list) or set(labels) - TOPICS or len(set(labels)) != len(labels):
                 problems.append(f"{where}: bad labels {labels!r}")
-            if not str(row["title"]).strip():
-                problems.append(f"{where}: empty title")
-            titles[str(row["title"]).strip()] += 1
+            # a social-media post comes with no title, the whole post in the summary, as such feeds give it
+            text = str(row["title"]).strip() or str(row.get("summary", "")).strip()
+            if not text:
+                problems.append(f"{where}: empty title and summary")
+            titles[text] += 1
             combos[tuple(sorted(labels))] += 1
             total += 1
     for title, n in titles.items():
         if n > 1:
-            problems.append(f"title repeated {n} times: {title}")
+            problems.append(f"title (or title-less post) repeated {n} times: {title}")
     print(f"{total} items in {len(files)} files")
     for combo, n in combos.most_common():
         print(f"  {'+'.join(combo) or 'other':40s} {n:5d}  {n / max(total, 1):.1%}")
