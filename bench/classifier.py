@@ -38,10 +38,9 @@ ROOT = Path(__file__).resolve().parents[1]
 CORPUS = ROOT / ".." / "shared" / "corpus"
 sys.path.insert(0, str(ROOT / "src"))
 
-from nashra.classifier.evaluate import Metrics, evaluate, score  # noqa: E402
+from nashra.classifier.evaluate import HeldOut, Metrics, evaluate, score  # noqa: E402
 from nashra.classifier.examples import (TOPICS, WEAK_WEIGHT, Example, load_jsonl,  # noqa: E402
                                         load_seeds)
-from nashra.classifier.normalize import match_key  # noqa: E402
 from nashra.classifier.persist import save  # noqa: E402
 from nashra.classifier.train import ModelConfig, train  # noqa: E402
 
@@ -51,32 +50,7 @@ ASND_OTHER = {"sports", "art-and-entertainment", "science-and-technology", "heal
 
 
 # -- data --------------------------------------------------------------------------------------
-def _shingles(text: str, k: int = 8) -> set[tuple[str, ...]]:
-    w = match_key(text).split()
-    return {tuple(w[i:i + k]) for i in range(max(len(w) - k + 1, 1))}
-
-
-class DevGuard:
-    """Recognises items that repeat a dev_gold story, so they never reach training."""
-
-    def __init__(self, dev: list[Example]) -> None:
-        self.shingles: set[tuple[str, ...]] = set()
-        self.openings: set[str] = set()
-        for ex in dev:
-            self.shingles |= _shingles(ex.text)
-            for part in (ex.title, ex.summary):
-                key = match_key(part)[:60]
-                if len(key) >= 20:
-                    self.openings.add(key)
-
-    def seen(self, title: str, summary: str) -> bool:
-        for part in (title, summary):
-            if match_key(part)[:60] in self.openings:
-                return True
-        return not self.shingles.isdisjoint(_shingles(f"{title} . {summary}"))
-
-
-def load_weak(guard: DevGuard, weight: float, asnd_politics_negative: bool = False
+def load_weak(guard: HeldOut, weight: float, asnd_politics_negative: bool = False
               ) -> tuple[list[Example], int]:
     """Weak examples from the shared corpus, each known only for the topics its source speaks to."""
     out, dropped = [], 0
@@ -227,7 +201,7 @@ def main() -> int:
         print(f"no shared corpus at {CORPUS.resolve()}: skipping dev_gold figures and speed")
     else:
         dev = load_jsonl(CORPUS / "dev_gold.jsonl", source="dev")
-        guard = DevGuard(dev)
+        guard = HeldOut(dev)
         print(f"\ndev_gold: {len(dev)} items; "
               + ", ".join(f"{t} {sum(t in e.labels for e in dev)}" for t in TOPICS)
               + f", other {sum(not e.labels for e in dev)}")
