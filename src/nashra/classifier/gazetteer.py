@@ -26,6 +26,7 @@ import numpy as np
 from nashra.classifier.fastnorm import Encoded, encode
 from nashra.classifier.hashindex import HashIndex
 from nashra.classifier.ngrams import MIX, SEQ, word_tokens
+from nashra.classifier.normalize import match_key
 
 CLASSES: tuple[str, ...] = ("arab", "israel", "intl", "world_body", "armed_group", "military")
 LEXICON = Path(__file__).with_name("lexicon")  # people, parties, forces and weapons: one `class<TAB>name` a line
@@ -162,26 +163,37 @@ def lexicon(directory: Path = LEXICON) -> dict[str, list[str]]:
     return by_class
 
 
-def entries() -> dict[str, str]:
-    """Every surface form (before normalisation) -> its class."""
+def entries() -> dict[str, tuple[str, str]]:
+    """Every surface form (before normalisation) -> (its class, the name it is a form of)."""
     named = lexicon()
     by_class = {
         "arab": _words(_ARAB_STATES) + _words(_ARAB_PLACES)
-        + [f for s in _words(_ARAB_DEMONYMS) for f in _demonym_forms(s)],
-        "israel": _words(_ISRAEL) + _demonym_forms(_ISRAEL_DEMONYMS),
+        + [(f, s) for s in _words(_ARAB_DEMONYMS) for f in _demonym_forms(s)],
+        "israel": _words(_ISRAEL) + [(f, _ISRAEL_DEMONYMS) for f in _demonym_forms(_ISRAEL_DEMONYMS)],
         "intl": _words(_INTL_STATES) + _words(_INTL_PLACES)
-        + [f for s in _words(_INTL_DEMONYMS) for f in _demonym_forms(s)],
+        + [(f, s) for s in _words(_INTL_DEMONYMS) for f in _demonym_forms(s)],
         "world_body": _words(_WORLD_BODIES),
         "armed_group": _words(_ARMED_GROUPS),
     }
     for cls, names in named.items():
         by_class[cls] = by_class.get(cls, []) + names
-    out: dict[str, str] = {}
+    out: dict[str, tuple[str, str]] = {}
     for cls in CLASSES:  # later classes do not override earlier ones on a shared form
-        for name in by_class.get(cls, ()):
+        for entry in by_class.get(cls, ()):
+            name, base = entry if isinstance(entry, tuple) else (entry, entry)
             for form in with_proclitics(name):
-                out.setdefault(form, cls)
+                out.setdefault(form, (cls, base))
     return out
+
+
+def canonical(name: str) -> str:
+    """One spelling for a country and its people (سوريا، سوري، السوريين -> سور), for comparing mentions."""
+    key = match_key(name)
+    key = key[2:] if key.startswith("ال") and len(key) > 4 else key
+    for suffix in ("يون", "يين", "يه", "يا", "ي"):
+        if key.endswith(suffix) and len(key) - len(suffix) >= 3:
+            return key[: -len(suffix)]
+    return key
 
 
 class Gazetteer:
@@ -193,22 +205,27 @@ class Gazetteer:
 
     max_tokens = 4
 
-    def __init__(self) -> None:
+    def __init__(self, names: bool = False) -> None:
+        """`names`: also keep which name each form stands for (`mentions`); the topic model needs only classes."""
         self.classes = CLASSES
         forms = entries()
-        names = list(forms)
-        _, match = encode(names, light=False)
+        surface = list(forms)
+        _, match = encode(surface, light=False)
         rows, hashes, _, _ = word_tokens(match)
-        keys, classes = [], []
+        bounds = np.searchsorted(rows, np.arange(len(surface) + 1))  # tokens come in item order
         cls_id = {c: i for i, c in enumerate(self.classes)}
-        for i, name in enumerate(names):
-            toks = hashes[rows == i]
+        keys, classes, bases = [], [], []
+        for i, form in enumerate(surface):
+            toks = hashes[bounds[i]:bounds[i + 1]]
             if 1 <= len(toks) <= self.max_tokens:
                 keys.append(self._combine(list(toks)))
-                classes.append(cls_id[forms[name]])
+                classes.append(cls_id[forms[form][0]])
+                bases.append(forms[form][1])
         uniq, first = np.unique(np.array(keys, dtype=np.uint64), return_index=True)
         self.index = HashIndex(uniq)
         self.class_of = np.array(classes, dtype=np.int64)[first]
+        if names:
+            self.name_of = [canonical(bases[i]) for i in first]
 
     @staticmethod
     def _combine(toks: list[np.uint64]) -> np.uint64:
@@ -219,10 +236,11 @@ class Gazetteer:
             acc = (acc * int(SEQ) + int(t)) & mask
         return np.uint64((acc * int(MIX) + len(toks)) & mask)
 
-    def features(self, match: Encoded) -> np.ndarray:
+    def _hits(self, match: Encoded) -> tuple[np.ndarray, np.ndarray]:
+        """(item row, index position) of every name occurrence, runs of 1 to max_tokens tokens."""
         rows, hashes, _, _ = word_tokens(match)
         n = len(hashes)
-        found_rows, found_cls = [], []
+        found_rows, found_pos = [], []
         acc = np.zeros(n, dtype=np.uint64)
         for k in range(1, self.max_tokens + 1):
             m = n - k + 1
@@ -233,16 +251,29 @@ class Gazetteer:
             pos = self.index.lookup(acc * MIX + np.uint64(k))
             hit = ok & (pos >= 0)
             found_rows.append(rows[:m][hit])
-            found_cls.append(self.class_of[pos[hit]])
+            found_pos.append(pos[hit])
+        if not found_rows:
+            return np.zeros(0, np.int64), np.zeros(0, np.int64)
+        return np.concatenate(found_rows), np.concatenate(found_pos)
+
+    def features(self, match: Encoded) -> np.ndarray:
+        r, pos = self._hits(match)
+        c = self.class_of[pos]
         n_cls = len(self.classes)
-        r = np.concatenate(found_rows) if found_rows else np.zeros(0, np.int64)
-        c = np.concatenate(found_cls) if found_cls else np.zeros(0, np.int64)
         counts = np.bincount(r * n_cls + c, minlength=match.n_items * n_cls).astype(np.float64)
         counts = counts.reshape(match.n_items, n_cls)
         out = np.zeros_like(counts)
         np.log(counts, out=out, where=counts > 0)
         out[counts > 0] += 1.0
         return out
+
+    def mentions(self, texts: list[str]) -> list[frozenset[str]]:
+        """The names each text mentions, one spelling per name (`canonical`). Needs ``Gazetteer(names=True)``."""
+        _, match = encode(texts, light=False)
+        found: list[set[str]] = [set() for _ in texts]
+        for row, pos in zip(*self._hits(match)):
+            found[row].add(self.name_of[pos])
+        return [frozenset(f) for f in found]
 
     def __getstate__(self) -> dict:
         return {"classes": self.classes, "index": self.index, "class_of": self.class_of}
