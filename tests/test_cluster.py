@@ -10,7 +10,7 @@ import numpy as np
 
 from conftest import feeds_config, rss, sample_items
 from nashra.aggregator.cli import main
-from nashra.aggregator.cluster import fingerprint, fingerprints
+from nashra.aggregator.cluster import fingerprint, fingerprints, story_score
 from nashra.aggregator.cluster.decide import Candidate, choose_story
 from nashra.aggregator.cluster.minhash import band_keys, jaccard, shingles, signature, similarity, story_text
 
@@ -154,3 +154,43 @@ def test_a_copy_with_a_cut_lede_joins_its_full_copy():
     cut = shingles(story_text(WIRE_TITLE, WIRE_TEXT[: len(WIRE_TEXT) // 4]))
     assert jaccard(full, cut) < 0.5 <= similarity(full, cut)
     assert similarity(full, shingles(story_text(OTHER_TITLE, OTHER_TEXT))) < 0.5
+
+
+RAID_A = ("غارات جوية روسية تستهدف ريف إدلب الجنوبي وتوقع قتلى مدنيين",
+          "قال الدفاع المدني السوري إن غارات جوية روسية استهدفت بلدات في ريف إدلب الجنوبي صباح اليوم، ما أسفر عن "
+          "مقتل سبعة مدنيين بينهم أطفال وإصابة آخرين.")
+RAID_B = ("مقتل سبعة مدنيين بقصف جوي روسي على جنوب إدلب",  # the same raid in another outlet's words
+          "أعلن الدفاع المدني السوري مقتل سبعة مدنيين، بينهم أطفال، جراء قصف نفذته طائرات حربية روسية على بلدات "
+          "جنوبي محافظة إدلب، وإصابة آخرين بجروح.")
+RAID_ALEPPO = ("قصف روسي على أحياء حلب الشرقية يوقع قتلى",  # the same kind of event elsewhere
+               "أفاد ناشطون سوريون بأن طائرات روسية قصفت أحياء في شرق مدينة حلب ليلا، ما أدى إلى سقوط خمسة قتلى "
+               "وعدد من الجرحى وتدمير مبان سكنية.")
+HOSPITAL_IDLIB = ("افتتاح مستشفى ميداني جديد في مدينة إدلب بدعم روسي",  # the same place and names, another event
+                  "افتتحت منظمة إغاثية سورية مستشفى ميدانيا جديدا في إدلب بتمويل روسي، يضم غرف عمليات وقسما للأطفال.")
+
+
+def test_one_event_told_in_other_words_is_one_story():
+    a, b, aleppo, hospital = (fingerprint(*item) for item in (RAID_A, RAID_B, RAID_ALEPPO, HOSPITAL_IDLIB))
+    assert similarity(a.shingles, b.shingles) < 0.3  # no copy: the words are the outlet's own
+    assert story_score(a, b, 0.5) == 0.5  # same names, much the same content words: it joins, below any copy
+    assert set(a.name_keys) & set(b.name_keys)  # and the two meet under a name key
+    assert story_score(a, aleppo, 0.5) < 0.5  # Aleppo is not Idlib
+    assert story_score(a, hospital, 0.5) < 0.5  # the same names, but a hospital is not a raid
+    assert {"روس", "سور", "ادلب"} <= a.terms.names  # one spelling for روسية / روسي, السوري / سورية
+
+
+def test_a_retelling_joins_its_story_through_the_store(tmp_path, server, capsys):
+    def item(guid, title, text, hour):
+        return {"title": title, "guid": guid, "link": f"https://x.example/{guid}",
+                "date": f"Sun, 22 Nov 2026 {hour:02d}:00:00 +0300", "description": text}
+
+    a = server.route("/a", rss([item("a-raid", *RAID_A, 9)]))
+    b = server.route("/b", rss([item("b-raid", *RAID_B, 10), item("b-aleppo", *RAID_ALEPPO, 11),
+                                item("b-hospital", *HOSPITAL_IDLIB, 12)], title="صحيفة ب"))
+    cfg = str(feeds_config(tmp_path, [("المصدر أ", a), ("المصدر ب", b)], schedule=("once_join_seconds: 0",)))
+    assert main(["--config", cfg, "run", "--once"]) == 0
+    capsys.readouterr()
+    assert main(["--config", cfg, "stories", "list", "--json"]) == 0
+    listed = {s["title"]: sorted(i["link"] for i in s["items"]) for s in json.loads(capsys.readouterr().out)}
+    assert listed == {RAID_A[0]: ["https://x.example/a-raid", "https://x.example/b-raid"],
+                      RAID_ALEPPO[0]: ["https://x.example/b-aleppo"], HOSPITAL_IDLIB[0]: ["https://x.example/b-hospital"]}

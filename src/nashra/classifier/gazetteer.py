@@ -29,7 +29,10 @@ from nashra.classifier.ngrams import MIX, SEQ, word_tokens
 from nashra.classifier.normalize import match_key
 
 CLASSES: tuple[str, ...] = ("arab", "israel", "intl", "world_body", "armed_group", "military")
-LEXICON = Path(__file__).with_name("lexicon")  # people, parties, forces and weapons: one `class<TAB>name` a line
+LEXICON = Path(__file__).with_name("lexicon")  # people, parties, forces, weapons, towns: `class<TAB>name` lines
+# The lexicon files the topic features use. places.tsv (3,800 towns and regions) measured no gain for topics on
+# dev_gold (0.845 -> 0.842 macro-F1; docs/classifier.md), so only the story matcher reads it.
+TOPIC_LEXICON = ("people", "military")
 
 # Arab League states and their demonym stems (forms are generated: مصري مصرية مصريون مصريين ...)
 _ARAB_STATES = """
@@ -149,10 +152,13 @@ def with_proclitics(name: str) -> list[str]:
     return out
 
 
-def lexicon(directory: Path = LEXICON) -> dict[str, list[str]]:
-    """The names of the lexicon files (`*.tsv`: `class<TAB>name` lines, `#` comments), by class."""
+def lexicon(directory: Path = LEXICON, files: tuple[str, ...] | None = None) -> dict[str, list[str]]:
+    """The names of the lexicon files (`*.tsv`: `class<TAB>name` lines, `#` comments), by class; `files`: only
+    those (by stem), else all."""
     by_class: dict[str, list[str]] = {}
     for path in sorted(directory.glob("*.tsv")):
+        if files is not None and path.stem not in files:
+            continue
         for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
             if not line.strip() or line.startswith("#"):
                 continue
@@ -163,9 +169,10 @@ def lexicon(directory: Path = LEXICON) -> dict[str, list[str]]:
     return by_class
 
 
-def entries() -> dict[str, tuple[str, str]]:
-    """Every surface form (before normalisation) -> (its class, the name it is a form of)."""
-    named = lexicon()
+def entries(files: tuple[str, ...] | None = TOPIC_LEXICON) -> dict[str, tuple[str, str]]:
+    """Every surface form (before normalisation) -> (its class, the name it is a form of); `files`: the lexicon
+    files to add to the lists here (None: all)."""
+    named = lexicon(files=files)
     by_class = {
         "arab": _words(_ARAB_STATES) + _words(_ARAB_PLACES)
         + [(f, s) for s in _words(_ARAB_DEMONYMS) for f in _demonym_forms(s)],
@@ -205,10 +212,11 @@ class Gazetteer:
 
     max_tokens = 4
 
-    def __init__(self, names: bool = False) -> None:
-        """`names`: also keep which name each form stands for (`mentions`); the topic model needs only classes."""
+    def __init__(self, names: bool = False, files: tuple[str, ...] | None = TOPIC_LEXICON) -> None:
+        """`names`: also keep which name each form stands for (`mentions`); the topic model needs only classes.
+        `files`: the lexicon files read (None: all)."""
         self.classes = CLASSES
-        forms = entries()
+        forms = entries(files)
         surface = list(forms)
         _, match = encode(surface, light=False)
         rows, hashes, _, _ = word_tokens(match)

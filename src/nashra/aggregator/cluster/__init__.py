@@ -1,28 +1,29 @@
 """The cluster stage: each new item joins the story it tells, or starts one.
 
-MinHash over char 5-gram shingles of title + lede (format words like عاجل dropped), LSH with 32 bands x 4 rows
-plus a same-title key against the band index of the time window (in the store, so restarts and other workers
-see the same stories and a lookup costs the same at 10^4 or 10^6 items), candidates confirmed by exact
-Jaccard or containment. Runs
-inside the poll's transaction: an item is stored and clustered together, or not at all.
+Copies: MinHash over char 5-gram shingles of title + lede (format words like عاجل dropped), LSH with 32 bands x
+4 rows plus a same-title key, confirmed by exact Jaccard or containment. Retellings: stories that name the same
+names (gazetteer places, people, bodies) meet under name keys and join when their content words agree
+(decide.same_event). All keys live in the store's band index for the time window, so restarts and other workers
+see the same stories and a lookup costs the same at 10^4 or 10^6 items. Runs inside the poll's transaction: an
+item is stored and clustered together, or not at all.
 """
 
 from __future__ import annotations
 
-from collections import OrderedDict
+from collections.abc import Callable, Container, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-import numpy as np
 from sqlalchemy.engine import Connection
 
 from ..store import stories
-from .decide import MAX_STORY_ITEMS, SAME_STORY_JACCARD, Candidate, choose_story, same_template_other_day
-from .minhash import (batch_band_keys, batch_shingles, batch_signatures, shingles, similarity, story_text,
-                      title_key)
+from .decide import MAX_STORY_ITEMS, SAME_STORY_JACCARD, Candidate, choose_story
+from .fingerprint import Fingerprint, RecentFingerprints, fingerprint, fingerprints, story_score
 
 __all__ = ["ClusterSettings", "Fingerprint", "NewItem", "RecentFingerprints", "assign_stories", "assign_story",
-           "fingerprint", "fingerprints"]
+           "fingerprint", "fingerprints", "story_score"]
+
+REWORDED_CANDIDATES = 24  # items met only through shared names: the closest in time are checked
 
 
 @dataclass(frozen=True)
@@ -30,45 +31,6 @@ class ClusterSettings:
     window: timedelta = timedelta(hours=72)
     threshold: float = SAME_STORY_JACCARD
     max_items: int = MAX_STORY_ITEMS
-
-
-@dataclass(frozen=True)
-class Fingerprint:
-    """What matching needs of an item: its story text, shingles and band keys. Computed where the item is
-    parsed (a worker process) so the storing thread only looks things up."""
-
-    text: str
-    shingles: np.ndarray
-    keys: tuple[int, ...]  # the LSH band keys, then the title key when the title has one
-
-
-class RecentFingerprints(OrderedDict):
-    """Items of the window are candidates again and again: their matching form and shingles (about 1 KB each),
-    by item id, for one store. An id keeps its text for good (an edited item keeps its story)."""
-
-    def __init__(self, limit: int = 50_000) -> None:
-        super().__init__()
-        self.limit = limit
-
-    def remember(self, item_id: int, text: str, own: np.ndarray) -> None:
-        self[item_id] = (text, own)
-        self.move_to_end(item_id)
-        while len(self) > self.limit:
-            self.popitem(last=False)
-
-
-def fingerprint(title: str, text: str) -> Fingerprint:
-    return fingerprints([(title, text)])[0]
-
-
-def fingerprints(items: list[tuple[str, str]]) -> list[Fingerprint]:
-    """The fingerprint of every (title, text), batched: a feed's items cost about half as much each."""
-    stories = [story_text(title, text) for title, text in items]
-    own = batch_shingles(stories)
-    keys = batch_band_keys(batch_signatures(own))
-    titles = [title_key(title) for title, _ in items]
-    return [Fingerprint(story, hashes, tuple(k) if t is None else (*k, t))
-            for story, hashes, k, t in zip(stories, own, keys, titles)]
 
 
 @dataclass(frozen=True)
@@ -91,6 +53,31 @@ class _Pending:
     last: datetime
 
 
+def _candidates(item: NewItem, fp: Fingerprint, when: int, span: int,
+                lookup: Callable[[int], Iterable[tuple[int, int]]], by_hash: dict[str, list[tuple[int, int]]],
+                among: Container[int] | None = None) -> tuple[set[int], set[int]]:
+    """The items within the window that `item` meets: under its band and title keys or its exact content hash
+    (copies), and only under its name keys (retellings: the REWORDED_CANDIDATES closest in time). `among`:
+    only those (the stored rows read, not split off by a user, and the batch so far)."""
+    low, high = when - span, when + span
+
+    def within(pairs: Iterable[tuple[int, int]]) -> dict[int, int]:
+        return {i: t for i, t in pairs if low <= t <= high and i != item.id and (among is None or i in among)}
+
+    close = within(pair for k in fp.keys for pair in lookup(k))
+    close.update(within(by_hash.get(item.content_hash, ())))
+    named = within(pair for k in fp.name_keys for pair in lookup(k))
+    nearest = sorted((abs(t - when), i) for i, t in named.items() if i not in close)[:REWORDED_CANDIDATES]
+    return set(close), {i for _, i in nearest}
+
+
+def _remember(conn: Connection, known: RecentFingerprints, ids: list[int]) -> None:
+    """Fingerprint stored items at once (they are candidates again and again: the cache keeps them)."""
+    texts = stories.item_texts(conn, sorted(ids))
+    for item_id, fp in zip(texts, fingerprints(list(texts.values()), keyed=False)):
+        known.remember(item_id, fp)
+
+
 def assign_stories(conn: Connection, batch: list[NewItem], settings: ClusterSettings, now: datetime,
                    known: RecentFingerprints | None = None) -> list[int]:
     """Put newly stored items (one feed poll) into stories; returns their story ids, in order.
@@ -106,42 +93,34 @@ def assign_stories(conn: Connection, batch: list[NewItem], settings: ClusterSett
     prepared = [item.fingerprint if item.fingerprint is not None else next(computed) for item in batch]
     since = min(i.published for i in batch) - settings.window
     until = max(i.published for i in batch) + settings.window
-    by_key, by_hash = stories.window_index(conn, sorted({k for fp in prepared for k in fp.keys}),
+    by_key, by_hash = stories.window_index(conn, sorted({k for fp in prepared for k in (*fp.keys, *fp.name_keys)}),
                                            sorted({i.content_hash for i in batch}), since, until)
-    stored_ids = {item_id for rows in (*by_key.values(), *by_hash.values()) for item_id, _ in rows}
-    stored = stories.candidate_rows(conn, sorted(stored_ids - {i.id for i in batch}))
+    published = [stories.epoch(item.published) for item in batch]
+    span = int(settings.window.total_seconds())
+    batch_ids = {item.id for item in batch}
+    wanted = set()  # the stored candidates of the whole batch: only these are read
+    for item, fp, when in zip(batch, prepared, published):
+        close, named = _candidates(item, fp, when, span, lambda k: by_key.get(k, ()), by_hash)
+        wanted |= close | named
+    stored = stories.candidate_rows(conn, sorted(wanted - batch_ids))
     known = RecentFingerprints() if known is None else known
-    fresh = [row for row in stored.values() if row.id not in known]  # their shingles at once, not one by one
-    fresh_texts = [story_text(row.title, row.text) for row in fresh]
-    for row, text, own in zip(fresh, fresh_texts, batch_shingles(fresh_texts)):
-        known.remember(row.id, text, own)
+    _remember(conn, known, [i for i in stored if i not in known])
     sizes: dict[int, int] = {row.story_id: row.item_count for row in stored.values()}
     story_of: dict[int, int | str] = {row.id: row.story_id for row in stored.values()}
     pending: dict[str, _Pending] = {}
     grown: dict[int, _Pending] = {}
     batch_keys: dict[int, list[tuple[int, int]]] = {}
     placements: list[tuple[int, int | str]] = []
-    published = [stories.epoch(item.published) for item in batch]
-    span = int(settings.window.total_seconds())
     for item, fp, when_item in zip(batch, prepared, published):
-        own_text, own, keys = fp.text, fp.shingles, fp.keys
-        low, high = when_item - span, when_item + span
-        ids = {i for k in keys for i, when in (*by_key.get(k, ()), *batch_keys.get(k, ())) if low <= when <= high}
-        ids |= {i for i, when in by_hash.get(item.content_hash, ()) if low <= when <= high}
+        close, named = _candidates(item, fp, when_item, span,
+                                   lambda k: (*by_key.get(k, ()), *batch_keys.get(k, ())), by_hash, story_of)
         found = []
-        for cand in ids - {item.id}:
-            if cand not in story_of:
-                continue  # split off by a user, or not yet in a story
+        for cand in close | named:
             if cand not in known:  # pushed out of the cache by a very large batch
-                row = stored[cand]
-                other = story_text(row.title, row.text)
-                known.remember(cand, other, shingles(other))
-            other_text, other_shingles = known[cand]
-            score = similarity(own, other_shingles)
-            if score >= settings.threshold and same_template_other_day(own_text, other_text):
-                score = 0.0  # another edition of a recurring item, not this story
+                _remember(conn, known, [cand])
             story = story_of[cand]
             size = pending[story].count if isinstance(story, str) else sizes[story]
+            score = story_score(fp, known[cand], settings.threshold, copy=cand in close)
             found.append(Candidate(item_id=cand, story_id=story, similarity=score, story_size=size))
         best = choose_story(found, settings.threshold, settings.max_items)
         if best is None:
@@ -156,8 +135,8 @@ def assign_stories(conn: Connection, batch: list[NewItem], settings: ClusterSett
             if not isinstance(story, str):
                 sizes[story] += 1
         story_of[item.id] = story
-        known.remember(item.id, own_text, own)
-        for k in keys:
+        known.remember(item.id, fp)
+        for k in (*fp.keys, *fp.name_keys):
             batch_keys.setdefault(k, []).append((item.id, when_item))
         placements.append((item.id, story))
     order = list(pending)
@@ -168,7 +147,7 @@ def assign_stories(conn: Connection, batch: list[NewItem], settings: ClusterSett
         [{"b_story": sid, "b_count": g.count, "b_first": g.first, "b_last": g.last} for sid, g in grown.items()],
         [(item, None, order.index(story)) if isinstance(story, str) else (item, story, 0)
          for item, story in placements],
-        [(k, item.id, when) for item, fp, when in zip(batch, prepared, published) for k in set(fp.keys)])
+        [(k, item.id, when) for item, fp, when in zip(batch, prepared, published) for k in {*fp.keys, *fp.name_keys}])
     ids_of = dict(zip(order, new_ids))
     return [ids_of[story] if isinstance(story, str) else story for _, story in placements]
 

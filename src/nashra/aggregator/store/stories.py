@@ -11,14 +11,25 @@ from .lists import insert_many, insert_returning_ids, list_param, one_of
 from .schema import feeds, items, stories, story_bands
 
 # Built once: this runs for every new item, and building Core statements costs more than running them.
-_CANDIDATE_ROWS = {engine: sa.select(items.c.id, items.c.story_id, items.c.title, items.c.text, stories.c.item_count)
+_CANDIDATE_ROWS = {engine: sa.select(items.c.id, items.c.story_id, stories.c.item_count)
                    .join(stories, stories.c.id == items.c.story_id).where(among, items.c.story_locked.is_(False))
                    for engine, among in one_of(items.c.id, "ids", sa.Integer()).items()}
+_ITEM_TEXTS = {engine: sa.select(items.c.id, items.c.title, items.c.text).where(among)
+               for engine, among in one_of(items.c.id, "ids", sa.Integer()).items()}
 _INSERT_STORY = stories.insert()
 _SET_STORY = items.update().where(items.c.id == sa.bindparam("b_item")).values(story_id=sa.bindparam("b_story"))
-_BANDS_OF = {engine: sa.select(story_bands.c.band_key, story_bands.c.item_id, story_bands.c.published).where(
-    among, story_bands.c.published >= sa.bindparam("since"), story_bands.c.published <= sa.bindparam("until"))
-    for engine, among in one_of(story_bands.c.band_key, "keys", sa.BigInteger()).items()}
+ITEMS_PER_KEY = 32  # the newest items under one key: a name key (غزة + إسرائيل) may hold thousands
+
+
+def _bands_of(among: sa.ColumnElement) -> sa.Select:
+    newest = sa.func.row_number().over(partition_by=story_bands.c.band_key, order_by=story_bands.c.item_id.desc())
+    inner = sa.select(story_bands.c.band_key, story_bands.c.item_id, story_bands.c.published, newest.label("rank")).where(
+        among, story_bands.c.published >= sa.bindparam("since"), story_bands.c.published <= sa.bindparam("until")
+    ).subquery()
+    return sa.select(inner.c.band_key, inner.c.item_id, inner.c.published).where(inner.c.rank <= ITEMS_PER_KEY)
+
+
+_BANDS_OF = {engine: _bands_of(among) for engine, among in one_of(story_bands.c.band_key, "keys", sa.BigInteger()).items()}
 _HASHES_OF = {engine: sa.select(items.c.content_hash, items.c.id, items.c.published).where(
     among, items.c.published >= sa.bindparam("since"), items.c.published <= sa.bindparam("until"))
     for engine, among in one_of(items.c.content_hash, "hashes", sa.String()).items()}
@@ -36,8 +47,8 @@ def epoch(when: datetime) -> int:
 
 def window_index(conn: Connection, keys: list[int], hashes: list[str], since: datetime,
                  until: datetime) -> tuple[dict[int, list[tuple[int, int]]], dict[str, list[tuple[int, int]]]]:
-    """For a batch of new items: the stored items under each band key, and under each exact content hash,
-    as (item id, epoch seconds published)."""
+    """For a batch of new items: the stored items under each band key (the newest ITEMS_PER_KEY of them; ids
+    grow with time), and under each exact content hash, as (item id, epoch seconds published)."""
     by_key: dict[int, list[tuple[int, int]]] = {}
     window = {"since": epoch(since), "until": epoch(until)}
     for key, item_id, published in conn.execute(_BANDS_OF[conn.dialect.name],
@@ -52,11 +63,19 @@ def window_index(conn: Connection, keys: list[int], hashes: list[str], since: da
 
 
 def candidate_rows(conn: Connection, ids: list[int]) -> dict[int, sa.Row]:
-    """Stored items (not split off by a user) with their story and text."""
+    """Stored items (not split off by a user) with their story and its size."""
     found: dict[int, sa.Row] = {}
     for row in conn.execute(_CANDIDATE_ROWS[conn.dialect.name], {"ids": list_param(conn, ids)}):
         found[row.id] = row
     return found
+
+
+def item_texts(conn: Connection, ids: list[int]) -> dict[int, tuple[str, str]]:
+    """(title, text) of stored items: what a fingerprint is made of."""
+    if not ids:
+        return {}
+    return {row.id: (row.title, row.text) for row in conn.execute(_ITEM_TEXTS[conn.dialect.name],
+                                                                   {"ids": list_param(conn, ids)})}
 
 
 def add_bands(conn: Connection, rows: list[tuple[int, int, int]]) -> None:
