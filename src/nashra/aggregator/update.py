@@ -125,9 +125,10 @@ def parse_and_clean(body: bytes, headers: dict[str, str], url: str, encoding: st
 
 
 def warm_up(model_key: tuple[str, int] | None) -> None:
-    """Run in each new parse process: the imports are done by now; load the model, so the first feeds do not
-    wait for it."""
+    """Run in each new parse process: the imports are done by now; load the model and build the story matcher's
+    tables (name gazetteer, stem weights), so the first feeds do not wait for them."""
     scores_in_worker(model_key, [("", "")])
+    fingerprints([("", "")])
 
 
 ParseRunner = Callable[..., Parsed]
