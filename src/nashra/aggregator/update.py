@@ -231,6 +231,7 @@ class Updater:
         self._use_processes(feeds_active)
         if self._processes is not None:
             started = [self._processes.submit(warm_up, self._model_key) for _ in range(os.cpu_count() or 1)]
+            fingerprints([("", "")])  # meanwhile the story matcher's tables here: stored candidates are fingerprinted
             wait(started, timeout=120)
 
     def close(self) -> None:

@@ -233,7 +233,8 @@ class Gazetteer:
         self.index = HashIndex(uniq)
         self.class_of = np.array(classes, dtype=np.int64)[first]
         if names:
-            self.name_of = [canonical(bases[i]) for i in first]
+            spelling = {base: canonical(base) for base in set(bases)}  # a name has a dozen forms
+            self.name_of = [spelling[bases[i]] for i in first]
 
     @staticmethod
     def _combine(toks: list[np.uint64]) -> np.uint64:

@@ -23,7 +23,7 @@ from .fingerprint import Fingerprint, RecentFingerprints, fingerprint, fingerpri
 __all__ = ["ClusterSettings", "Fingerprint", "NewItem", "RecentFingerprints", "assign_stories", "assign_story",
            "fingerprint", "fingerprints", "story_score"]
 
-REWORDED_CANDIDATES = 24  # items met only through shared names: the closest in time are checked
+REWORDED_CANDIDATES = 8  # items met only through shared names: the closest in time are checked
 
 
 @dataclass(frozen=True)
@@ -53,22 +53,25 @@ class _Pending:
     last: datetime
 
 
-def _candidates(item: NewItem, fp: Fingerprint, when: int, span: int,
-                lookup: Callable[[int], Iterable[tuple[int, int]]], by_hash: dict[str, list[tuple[int, int]]],
-                among: Container[int] | None = None) -> tuple[set[int], set[int]]:
-    """The items within the window that `item` meets: under its band and title keys or its exact content hash
-    (copies), and only under its name keys (retellings: the REWORDED_CANDIDATES closest in time). `among`:
-    only those (the stored rows read, not split off by a user, and the batch so far)."""
+def _meet(item: NewItem, fp: Fingerprint, when: int, span: int, lookup: Callable[[int], Iterable[tuple[int, int]]],
+          by_hash: dict[str, list[tuple[int, int]]] | None = None) -> tuple[dict[int, int], dict[int, int]]:
+    """The items within the window that `item` meets, with their publication times: under its band and title
+    keys or its exact content hash (copies), and under its name keys (retellings)."""
     low, high = when - span, when + span
 
     def within(pairs: Iterable[tuple[int, int]]) -> dict[int, int]:
-        return {i: t for i, t in pairs if low <= t <= high and i != item.id and (among is None or i in among)}
+        return {i: t for i, t in pairs if low <= t <= high and i != item.id}
 
     close = within(pair for k in fp.keys for pair in lookup(k))
-    close.update(within(by_hash.get(item.content_hash, ())))
-    named = within(pair for k in fp.name_keys for pair in lookup(k))
-    nearest = sorted((abs(t - when), i) for i, t in named.items() if i not in close)[:REWORDED_CANDIDATES]
-    return set(close), {i for _, i in nearest}
+    if by_hash is not None:
+        close.update(within(by_hash.get(item.content_hash, ())))
+    return close, within(pair for k in fp.name_keys for pair in lookup(k))
+
+
+def _nearest(named: dict[int, int], close: Container[int], when: int, among: Container[int] | None = None) -> set[int]:
+    """The REWORDED_CANDIDATES items met only under name keys that are closest in time (of `among`)."""
+    return {i for _, i in sorted((abs(t - when), i) for i, t in named.items()
+                                 if i not in close and (among is None or i in among))[:REWORDED_CANDIDATES]}
 
 
 def _remember(conn: Connection, known: RecentFingerprints, ids: list[int]) -> None:
@@ -98,22 +101,22 @@ def assign_stories(conn: Connection, batch: list[NewItem], settings: ClusterSett
     published = [stories.epoch(item.published) for item in batch]
     span = int(settings.window.total_seconds())
     batch_ids = {item.id for item in batch}
-    wanted = set()  # the stored candidates of the whole batch: only these are read
-    for item, fp, when in zip(batch, prepared, published):
-        close, named = _candidates(item, fp, when, span, lambda k: by_key.get(k, ()), by_hash)
-        wanted |= close | named
-    stored = stories.candidate_rows(conn, sorted(wanted - batch_ids))
+    met = [_meet(item, fp, when, span, lambda k: by_key.get(k, ()), by_hash)
+           for item, fp, when in zip(batch, prepared, published)]
+    wanted = {i for (close, named), when in zip(met, published) for i in (*close, *_nearest(named, close, when))}
+    stored = stories.candidate_rows(conn, sorted(wanted - batch_ids))  # only these are read
     known = RecentFingerprints() if known is None else known
     _remember(conn, known, [i for i in stored if i not in known])
     sizes: dict[int, int] = {row.story_id: row.item_count for row in stored.values()}
-    story_of: dict[int, int | str] = {row.id: row.story_id for row in stored.values()}
+    story_of: dict[int, int | str] = {row.id: row.story_id for row in stored.values()}  # not split off by a user
     pending: dict[str, _Pending] = {}
     grown: dict[int, _Pending] = {}
     batch_keys: dict[int, list[tuple[int, int]]] = {}
     placements: list[tuple[int, int | str]] = []
-    for item, fp, when_item in zip(batch, prepared, published):
-        close, named = _candidates(item, fp, when_item, span,
-                                   lambda k: (*by_key.get(k, ()), *batch_keys.get(k, ())), by_hash, story_of)
+    for item, fp, when_item, (close_stored, named_stored) in zip(batch, prepared, published, met):
+        close_batch, named_batch = _meet(item, fp, when_item, span, lambda k: batch_keys.get(k, ()))
+        close = {i for i in (*close_stored, *close_batch) if i in story_of}
+        named = _nearest({**named_stored, **named_batch}, close, when_item, story_of)
         found = []
         for cand in close | named:
             if cand not in known:  # pushed out of the cache by a very large batch

@@ -55,10 +55,10 @@ def same_template_other_day(a: str, b: str) -> bool:
     return shared == 0 or (min(len(figs_a), len(figs_b)) >= 2 and shared / len(figs_a | figs_b) < 0.5)
 
 
-def same_event(a: Terms, b: Terms) -> bool:
+def same_event(a: Terms, b: Terms, names: float = REWORDED_NAMES, words: float = REWORDED_COSINE) -> bool:
     """One event told in other words: the same names (Jaccard over 2/3) and much the same content words.
     Two events of one kind in two places differ in their names; two events in one place, in their words."""
-    return name_overlap(a, b) >= REWORDED_NAMES and cosine(a, b) >= REWORDED_COSINE
+    return name_overlap(a, b) >= names and cosine(a, b) >= words
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ _ITEM_TEXTS = {engine: sa.select(items.c.id, items.c.title, items.c.text).where(
                for engine, among in one_of(items.c.id, "ids", sa.Integer()).items()}
 _INSERT_STORY = stories.insert()
 _SET_STORY = items.update().where(items.c.id == sa.bindparam("b_item")).values(story_id=sa.bindparam("b_story"))
-ITEMS_PER_KEY = 32  # the newest items under one key: a name key (غزة + إسرائيل) may hold thousands
+ITEMS_PER_KEY = 8  # the newest items under one key: a name key (غزة، تونس) may hold thousands
 
 
 def _bands_of(among: sa.ColumnElement) -> sa.Select:
