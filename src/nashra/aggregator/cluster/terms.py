@@ -25,6 +25,7 @@ from .minhash import story_text
 
 KEYED_NAMES = 2  # an item's rarest names that key it
 
+
 @dataclass(frozen=True)
 class Terms:
     names: frozenset[str]

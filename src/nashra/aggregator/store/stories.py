@@ -79,7 +79,7 @@ def item_texts(conn: Connection, ids: list[int]) -> dict[int, tuple[str, str]]:
 
 
 def add_bands(conn: Connection, rows: list[tuple[int, int, int]]) -> None:
-    """(band key, item id, epoch published) rows: 32 per item."""
+    """(key, item id, epoch published) rows: an item's 32 LSH bands, its title key and its name keys."""
     insert_many(conn, "story_bands", {"band_key": "bigint", "item_id": "int", "published": "bigint"}, rows)
 
 
