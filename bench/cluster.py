@@ -3,10 +3,12 @@
     .venv/bin/python bench/cluster.py [--sizes 10000,100000,1000000] [--pairs-only]
 
 Part 1 reads bench/data/pairs.jsonl (written by the project) and reports pair precision and recall of the
-same-story decision the pipeline makes (LSH candidate + exact char-5 Jaccard >= threshold), per kind of pair,
-with a threshold sweep. Part 2 fills a real SQLite store with N items spread over time (the band index holds
-the 72 h window, as in production), then times adding 1,000 new items through the pipeline's own
-`assign_story`, and runs datasketch's in-memory MinHashLSH on the same items as the yardstick.
+same-story decision the pipeline makes (fingerprint.story_score on pairs that meet under an index key), with
+copies only and with the reworded tier, per kind of pair, and a two-fold check of the tier's tuned limits.
+Part 2 fills a real SQLite store with N items spread over time (the band index holds the 72 h window, as in
+production), then times adding 1,000 new items a feed poll at a time through the pipeline's own
+`assign_stories`, with a cold cache and with a running daemon's cache, and runs datasketch's in-memory
+MinHashLSH on the same items as the yardstick.
 """
 
 from __future__ import annotations
