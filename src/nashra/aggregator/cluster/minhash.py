@@ -53,10 +53,14 @@ def title_key(title: str) -> int | None:
     Jaccard of the two is low, so their bands rarely meet. The same headline makes them candidates; the
     containment check in `similarity` still decides. Titles of under four words (a bare "أخبار") give none."""
     words = story_title(title)
-    if len(words.split()) < TITLE_KEY_MIN_WORDS:
-        return None
-    digest = hashlib.blake2b(words.encode("utf-8"), digest_size=8, person=b"nashra-title").digest()
-    return int.from_bytes(digest, "big") >> 1  # signed 63-bit, like the band keys
+    return index_key(words, b"nashra-title") if len(words.split()) >= TITLE_KEY_MIN_WORDS else None
+
+
+def index_key(text: str, kind: bytes) -> int:
+    """A key of the band index for a text (a title, a name): signed 63-bit like the band keys, and `kind`
+    (a blake2b personalisation) keeps the keys of different kinds apart."""
+    digest = hashlib.blake2b(text.encode("utf-8"), digest_size=8, person=kind).digest()
+    return int.from_bytes(digest, "big") >> 1
 
 
 def shingles(text: str) -> np.ndarray:

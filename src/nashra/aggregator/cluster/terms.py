@@ -10,7 +10,6 @@ little. Pure functions over texts; the tables are built once per process.
 
 from __future__ import annotations
 
-import hashlib
 import math
 from collections import Counter
 from dataclasses import dataclass
@@ -21,7 +20,7 @@ import Stemmer
 from nashra.classifier.examples import load_seeds
 from nashra.classifier.gazetteer import Gazetteer
 
-from .minhash import story_text
+from .minhash import index_key, story_text
 
 KEYED_NAMES = 2  # an item's rarest names that key it
 
@@ -111,9 +110,5 @@ def name_keys(names: frozenset[str]) -> tuple[int, ...]:
     original, while the keys of common names (مصر، تونس) stay out of the way. On the labelled pairs this finds
     as many retellings as a key per pair of names (recall 0.68), with 2 index rows per item instead of up to 15."""
     counts = _weights().name_counts
-    return tuple(_key(name) for name in sorted(names, key=lambda name: (counts[name], name))[:KEYED_NAMES])
-
-
-def _key(text: str) -> int:
-    digest = hashlib.blake2b(text.encode("utf-8"), digest_size=8, person=b"nashra-names").digest()
-    return int.from_bytes(digest, "big") >> 1  # signed 63-bit, like the band keys
+    rarest = sorted(names, key=lambda name: (counts[name], name))[:KEYED_NAMES]
+    return tuple(index_key(name, b"nashra-names") for name in rarest)
