@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .decide import same_event, same_template_other_day
+from .decide import REWORDED_COSINE, REWORDED_NAMES, same_event, same_template_other_day
 from .minhash import batch_band_keys, batch_shingles, batch_signatures, similarity, story_text, title_key
 from .terms import Terms, name_keys, story_terms
 
@@ -57,13 +57,15 @@ def fingerprints(items: list[tuple[str, str]], keyed: bool = True) -> list[Finge
             for story, hashes, k, tk, t in zip(stories, own, bands, titles, terms)]
 
 
-def story_score(a: Fingerprint, b: Fingerprint, threshold: float, copy: bool = True) -> float:
+def story_score(a: Fingerprint, b: Fingerprint, threshold: float, copy: bool = True,
+                reworded: tuple[float, float] | None = (REWORDED_NAMES, REWORDED_COSINE)) -> float:
     """How alike two items are as stories, on the scale of the same-story threshold: char-5 Jaccard (or
-    containment); an event told in other words (decide.same_event) scores the threshold itself, so it joins
-    but every real copy ranks above it; another edition of a recurring item scores 0. `copy=False`: the two met
-    only under a name key, so only the reworded tier is asked (the shingles are not compared)."""
+    containment); an event told in other words (decide.same_event with the `reworded` limits; None: that tier
+    off) scores the threshold itself, so it joins but every real copy ranks above it; another edition of a
+    recurring item scores 0. `copy=False`: the two met only under a name key, so only the reworded tier is
+    asked (the shingles are not compared)."""
     score = similarity(a.shingles, b.shingles) if copy else 0.0
-    if score < threshold and same_event(a.terms, b.terms):
+    if score < threshold and reworded is not None and same_event(a.terms, b.terms, *reworded):
         score = threshold
     if score >= threshold and same_template_other_day(a.text, b.text):
         return 0.0
