@@ -12,8 +12,8 @@ from nashra.classifier.examples import TOPICS
 
 from ..models import StoredItem
 from ..store import stories as story_store
-from ..store.items import stored_item
 from ..store import topics as topic_store
+from ..store.items import stored_item
 
 
 @dataclass(frozen=True)
