@@ -173,7 +173,7 @@ def test_one_event_told_in_other_words_is_one_story():
     a, b, aleppo, hospital = (fingerprint(*item) for item in (RAID_A, RAID_B, RAID_ALEPPO, HOSPITAL_IDLIB))
     assert similarity(a.shingles, b.shingles) < 0.3  # no copy: the words are the outlet's own
     assert story_score(a, b, 0.5) == 0.5  # same names, much the same content words: it joins, below any copy
-    assert set(a.name_keys) & set(b.name_keys)  # and the two meet under a name key
+    assert set(a.retell_keys) & set(b.retell_keys)  # and the two meet under a retelling key
     assert story_score(a, aleppo, 0.5) < 0.5  # Aleppo is not Idlib
     assert story_score(a, hospital, 0.5) < 0.5  # the same names, but a hospital is not a raid
     assert {"روس", "سور", "ادلب"} <= a.terms.names  # one spelling for روسية / روسي, السوري / سورية

@@ -62,7 +62,7 @@ def config_for(tmp_path, url, extra=""):
                         "site_url: https://nashra.example/", extra)
 
 
-HOSTILE = {"title": "<script>alert(1)</script>قمة <img src=x onerror=alert(1)> في الرياض", "guid": "evil",
+HOSTILE = {"title": "<script>alert(1)</script>قمة <img src=x onerror=alert(1)> للشعر في نواكشوط", "guid": "evil",
            "link": "javascript:alert(1)", "date": "Sat, 28 Nov 2026 10:00:00 +0300",
            "description": '<p onclick="x()">تفاصيل</p><iframe src="https://evil.example"></iframe>'}
 

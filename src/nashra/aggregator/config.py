@@ -60,6 +60,7 @@ class ScheduleConfig:
 @dataclass(frozen=True)
 class StoriesConfig:
     window_hours: float = 72
+    retold_hours: float = 24  # a retelling or an update (not a copy) joins only an item this close in time
     threshold: float = 0.5
     max_items: int = 50
     representative: str = "earliest"
@@ -269,6 +270,7 @@ def _one_of(*choices: str) -> Callable[[Any], str]:
 
 _STORIES = _with_defaults(StoriesConfig, {
     "window_hours": _number(1, 24 * 30),
+    "retold_hours": _number(0, 24 * 30),
     "threshold": _number(0.05, 1.0),
     "max_items": _integer(2, 10000),
     "representative": _one_of("earliest", "longest"),

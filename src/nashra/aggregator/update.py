@@ -186,6 +186,7 @@ class Updater:
         self.fetcher = fetcher
         self.topics = topics
         self.cluster = ClusterSettings(window=timedelta(hours=config.stories.window_hours),
+                                       retold_window=timedelta(hours=config.stories.retold_hours),
                                        threshold=config.stories.threshold, max_items=config.stories.max_items)
         self.recent = RecentFingerprints()
         self._host_limits: dict[str, threading.BoundedSemaphore] = defaultdict(

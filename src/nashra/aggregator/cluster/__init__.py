@@ -1,9 +1,9 @@
 """The cluster stage: each new item joins the story it tells, or starts one.
 
 Copies: MinHash over char 5-gram shingles of title + lede (format words like عاجل dropped), LSH with 32 bands x
-4 rows plus a same-title key, confirmed by exact Jaccard or containment. Retellings: stories that name the same
-names (gazetteer places, people, bodies) meet under name keys and join when their content words agree
-(decide.same_event). All keys live in the store's band index for the time window, so restarts and other workers
+4 rows plus a same-title key, confirmed by exact Jaccard or containment. Retellings (other words, a fuller
+telling, an update): stories meet under their rarest names (gazetteer places, people, bodies) and stems, and join
+when one names all the other's names and tells most of its content words (decide.same_event). All keys live in the store's band index for the time window, so restarts and other workers
 see the same stories and a lookup costs the same at 10^4 or 10^6 items. Runs inside the poll's transaction: an
 item is stored and clustered together, or not at all.
 """
@@ -17,18 +17,20 @@ from datetime import datetime, timedelta
 from sqlalchemy.engine import Connection
 
 from ..store import stories
-from .decide import MAX_STORY_ITEMS, SAME_STORY_JACCARD, Candidate, choose_story
+from .decide import MAX_STORY_ITEMS, RETOLD_CONTAINMENT, SAME_STORY_JACCARD, Candidate, choose_story
 from .fingerprint import Fingerprint, RecentFingerprints, fingerprint, fingerprints, story_score
 
 __all__ = ["ClusterSettings", "Fingerprint", "NewItem", "RecentFingerprints", "assign_stories", "assign_story",
            "fingerprint", "fingerprints", "story_score"]
 
-REWORDED_CANDIDATES = 8  # items met only through shared names: the closest in time are checked
+RETOLD_CANDIDATES = 8  # items met only under retelling keys: the closest in time are checked
 
 
 @dataclass(frozen=True)
 class ClusterSettings:
     window: timedelta = timedelta(hours=72)
+    # retellings and updates come within hours; further apart, shared words and names are mostly another event
+    retold_window: timedelta = timedelta(hours=24)
     threshold: float = SAME_STORY_JACCARD
     max_items: int = MAX_STORY_ITEMS
 
@@ -53,25 +55,34 @@ class _Pending:
     last: datetime
 
 
-def _meet(item: NewItem, fp: Fingerprint, when: int, span: int, lookup: Callable[[int], Iterable[tuple[int, int]]],
-          by_hash: dict[str, list[tuple[int, int]]] | None = None) -> tuple[dict[int, int], dict[int, int]]:
+def _meet(item: NewItem, fp: Fingerprint, when: int, spans: tuple[int, int],
+          lookup: Callable[[int], Iterable[tuple[int, int]]],
+          by_hash: dict[str, list[tuple[int, int]]] | None = None
+          ) -> tuple[dict[int, int], dict[int, tuple[int, int]]]:
     """The items within the window that `item` meets, with their publication times: under its band and title
-    keys or its exact content hash (copies), and under its name keys (retellings)."""
-    low, high = when - span, when + span
+    keys or its exact content hash (copies), and under its retelling keys (with how many of those keys each
+    shares, ahead of its time: (-shared keys, published))."""
+    def within(pairs: Iterable[tuple[int, int]], span: int) -> dict[int, int]:
+        return {i: t for i, t in pairs if when - span <= t <= when + span and i != item.id}
 
-    def within(pairs: Iterable[tuple[int, int]]) -> dict[int, int]:
-        return {i: t for i, t in pairs if low <= t <= high and i != item.id}
-
-    close = within(pair for k in fp.keys for pair in lookup(k))
+    copies, retellings = spans
+    close = within((pair for k in fp.keys for pair in lookup(k)), copies)
     if by_hash is not None:
-        close.update(within(by_hash.get(item.content_hash, ())))
-    return close, within(pair for k in fp.name_keys for pair in lookup(k))
+        close.update(within(by_hash.get(item.content_hash, ()), copies))
+    retold: dict[int, tuple[int, int]] = {}
+    for k in fp.retell_keys:
+        for i, t in within(lookup(k), retellings).items():
+            shared = retold.get(i, (0, t))[0] - 1
+            retold[i] = (shared, t)
+    return close, retold
 
 
-def _nearest(named: dict[int, int], close: Container[int], when: int, among: Container[int] | None = None) -> set[int]:
-    """The REWORDED_CANDIDATES items met only under name keys that are closest in time (of `among`)."""
-    return {i for _, i in sorted((abs(t - when), i) for i, t in named.items()
-                                 if i not in close and (among is None or i in among))[:REWORDED_CANDIDATES]}
+def _nearest(retold: dict[int, tuple[int, int]], close: Container[int], when: int,
+             among: Container[int] | None = None) -> set[int]:
+    """The RETOLD_CANDIDATES items met only under retelling keys that share the most keys, then are closest in
+    time (of `among`)."""
+    return {i for *_, i in sorted((shared, abs(t - when), i) for i, (shared, t) in retold.items()
+                                  if i not in close and (among is None or i in among))[:RETOLD_CANDIDATES]}
 
 
 def _remember(conn: Connection, known: RecentFingerprints, ids: list[int]) -> None:
@@ -96,14 +107,14 @@ def assign_stories(conn: Connection, batch: list[NewItem], settings: ClusterSett
     prepared = [item.fingerprint if item.fingerprint is not None else next(computed) for item in batch]
     since = min(i.published for i in batch) - settings.window
     until = max(i.published for i in batch) + settings.window
-    by_key, by_hash = stories.window_index(conn, sorted({k for fp in prepared for k in (*fp.keys, *fp.name_keys)}),
+    by_key, by_hash = stories.window_index(conn, sorted({k for fp in prepared for k in (*fp.keys, *fp.retell_keys)}),
                                            sorted({i.content_hash for i in batch}), since, until)
     published = [stories.epoch(item.published) for item in batch]
-    span = int(settings.window.total_seconds())
+    spans = (int(settings.window.total_seconds()), int(min(settings.retold_window, settings.window).total_seconds()))
     batch_ids = {item.id for item in batch}
-    met = [_meet(item, fp, when, span, lambda k: by_key.get(k, ()), by_hash)
+    met = [_meet(item, fp, when, spans, lambda k: by_key.get(k, ()), by_hash)
            for item, fp, when in zip(batch, prepared, published)]
-    wanted = {i for (close, named), when in zip(met, published) for i in (*close, *_nearest(named, close, when))}
+    wanted = {i for (close, retold), when in zip(met, published) for i in (*close, *_nearest(retold, close, when))}
     stored = stories.candidate_rows(conn, sorted(wanted - batch_ids))  # only these are read
     known = RecentFingerprints() if known is None else known
     _remember(conn, known, [i for i in stored if i not in known])
@@ -113,17 +124,19 @@ def assign_stories(conn: Connection, batch: list[NewItem], settings: ClusterSett
     grown: dict[int, _Pending] = {}
     batch_keys: dict[int, list[tuple[int, int]]] = {}
     placements: list[tuple[int, int | str]] = []
-    for item, fp, when_item, (close_stored, named_stored) in zip(batch, prepared, published, met):
-        close_batch, named_batch = _meet(item, fp, when_item, span, lambda k: batch_keys.get(k, ()))
-        close = {i for i in (*close_stored, *close_batch) if i in story_of}
-        named = _nearest({**named_stored, **named_batch}, close, when_item, story_of)
+    for item, fp, when_item, (close_stored, retold_stored) in zip(batch, prepared, published, met):
+        close_batch, retold_batch = _meet(item, fp, when_item, spans, lambda k: batch_keys.get(k, ()))
+        close = {i: t for i, t in (*close_stored.items(), *close_batch.items()) if i in story_of}
+        retold = _nearest({**retold_stored, **retold_batch}, close, when_item, story_of)
         found = []
-        for cand in close | named:
+        for cand in close.keys() | retold:
             if cand not in known:  # pushed out of the cache by a very large batch
                 _remember(conn, known, [cand])
             story = story_of[cand]
             size = pending[story].count if isinstance(story, str) else sizes[story]
-            score = story_score(fp, known[cand], settings.threshold, copy=cand in close)
+            recent = cand in retold or abs(close[cand] - when_item) <= spans[1]  # the retelling tier's time limit
+            score = story_score(fp, known[cand], settings.threshold, copy=cand in close,
+                                retold=RETOLD_CONTAINMENT if recent else None)
             found.append(Candidate(item_id=cand, story_id=story, similarity=score, story_size=size))
         best = choose_story(found, settings.threshold, settings.max_items)
         if best is None:
@@ -139,7 +152,7 @@ def assign_stories(conn: Connection, batch: list[NewItem], settings: ClusterSett
                 sizes[story] += 1
         story_of[item.id] = story
         known.remember(item.id, fp)
-        for k in (*fp.keys, *fp.name_keys):
+        for k in (*fp.keys, *fp.retell_keys):
             batch_keys.setdefault(k, []).append((item.id, when_item))
         placements.append((item.id, story))
     order = list(pending)
@@ -150,7 +163,7 @@ def assign_stories(conn: Connection, batch: list[NewItem], settings: ClusterSett
         [{"b_story": sid, "b_count": g.count, "b_first": g.first, "b_last": g.last} for sid, g in grown.items()],
         [(item, None, order.index(story)) if isinstance(story, str) else (item, story, 0)
          for item, story in placements],
-        [(k, item.id, when) for item, fp, when in zip(batch, prepared, published) for k in {*fp.keys, *fp.name_keys}])
+        [(k, item.id, when) for item, fp, when in zip(batch, prepared, published) for k in {*fp.keys, *fp.retell_keys}])
     ids_of = dict(zip(order, new_ids))
     return [ids_of[story] if isinstance(story, str) else story for _, story in placements]
 

@@ -7,9 +7,12 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .decide import REWORDED_COSINE, REWORDED_NAMES, same_event, same_template_other_day
-from .minhash import batch_band_keys, batch_shingles, batch_signatures, similarity, story_text, title_key
-from .terms import Terms, name_keys, story_terms
+from .decide import FIGURES_SIMILARITY, RETOLD_CONTAINMENT, edition, same_event, same_template_other_day
+from .minhash import batch_band_keys, batch_shingles, batch_signatures, jaccard, similarity, story_text, title_key
+from .terms import Terms, names_within, retell_keys, story_terms
+
+
+NEAR_COPY = 0.9  # char-5 similarity from which two items are one text, whatever names each adds
 
 
 @dataclass(frozen=True)
@@ -19,8 +22,9 @@ class Fingerprint:
     text: str  # the story text: matching form of title + lede
     shingles: np.ndarray
     keys: tuple[int, ...]  # the LSH band keys, then the title key when the title has one
-    terms: Terms  # names and weighted stems, for the reworded tier
-    name_keys: tuple[int, ...] = ()  # where stories naming the same names meet
+    terms: Terms  # names and weighted stems, for the retelling tier
+    retell_keys: tuple[int, ...] = ()  # where tellings of one event meet: rarest names and stems
+    edition: bool = False  # a roundup or recurring bulletin: never a retelling
 
 
 class RecentFingerprints(OrderedDict):
@@ -49,24 +53,31 @@ def fingerprints(items: list[tuple[str, str]], keyed: bool = True) -> list[Finge
     stories = [story_text(title, text) for title, text in items]
     own = batch_shingles(stories)
     terms = story_terms(stories)
+    heads = [story_text(title, "") for title, _ in items]
     if not keyed:
-        return [Fingerprint(story, hashes, (), t) for story, hashes, t in zip(stories, own, terms)]
+        return [Fingerprint(story, hashes, (), t, (), edition(head))
+                for story, hashes, t, head in zip(stories, own, terms, heads)]
     bands = batch_band_keys(batch_signatures(own))
     titles = [title_key(title) for title, _ in items]
-    return [Fingerprint(story, hashes, tuple(k) if tk is None else (*k, tk), t, name_keys(t.names))
-            for story, hashes, k, tk, t in zip(stories, own, bands, titles, terms)]
+    return [Fingerprint(story, hashes, tuple(k) if tk is None else (*k, tk), t, retell_keys(t, head), edition(head))
+            for story, hashes, k, tk, t, head in zip(stories, own, bands, titles, terms, heads)]
 
 
 def story_score(a: Fingerprint, b: Fingerprint, threshold: float, copy: bool = True,
-                reworded: tuple[float, float] | None = (REWORDED_NAMES, REWORDED_COSINE)) -> float:
+                retold: float | None = RETOLD_CONTAINMENT) -> float:
     """How alike two items are as stories, on the scale of the same-story threshold: char-5 Jaccard (or
-    containment); an event told in other words (decide.same_event with the `reworded` limits; None: that tier
-    off) scores the threshold itself, so it joins but every real copy ranks above it; another edition of a
-    recurring item scores 0. `copy=False`: the two met only under a name key, so only the reworded tier is
-    asked (the shingles are not compared)."""
-    score = similarity(a.shingles, b.shingles) if copy else 0.0
-    if score < threshold and reworded is not None and same_event(a.terms, b.terms, *reworded):
-        score = threshold
-    if score >= threshold and same_template_other_day(a.text, b.text):
-        return 0.0
-    return score
+    containment); one event told again (decide.same_event at `retold` containment; None: that tier off) scores
+    the threshold itself, so it joins but every real copy ranks above it; another edition of a recurring item
+    scores 0. `copy=False`: the two met only under a retelling key, so the copy tier is not asked."""
+    # a bare headline inside a roundup or a bulletin is not a copy of it: there, only Jaccard counts
+    compare = jaccard if a.edition or b.edition else similarity
+    score = compare(a.shingles, b.shingles) if copy else 0.0
+    if score >= threshold:
+        if score < NEAR_COPY and not names_within(a.terms, b.terms):
+            return 0.0  # one template, each naming a place or person the other does not: two events
+        return 0.0 if same_template_other_day(a.text, b.text) else score
+    if retold is None or a.edition or b.edition or not same_event(a.terms, b.terms, retold):
+        return score
+    near = score if copy else similarity(a.shingles, b.shingles)
+    # other figures in much the same words are another edition (prices, a daily toll); in a retelling, an update
+    return 0.0 if same_template_other_day(a.text, b.text, by_figures=near >= FIGURES_SIMILARITY) else threshold

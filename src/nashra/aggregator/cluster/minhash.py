@@ -35,14 +35,23 @@ _BOILERPLATE = re.compile(
 )
 
 
+# Foreign names that outlets spell two ways beyond what the matching form folds (أمريكي / أميركي)
+_SPELLINGS = re.compile(r"اميرك|ترمب")
+_SPELLING = {"اميرك": "امريك", "ترمب": "ترامب"}
+
+
+def _one_spelling(text: str) -> str:
+    return _SPELLINGS.sub(lambda m: _SPELLING[m.group()], text)
+
+
 def story_title(title: str) -> str:
     """The matching form of a title without its format words."""
-    return match_key(_BOILERPLATE.sub("", match_key(title)))
+    return _one_spelling(match_key(_BOILERPLATE.sub("", match_key(title))))
 
 
 def story_text(title: str, text: str) -> str:
     """The matching form of a story: title without format words, then the first words of the text."""
-    lede = " ".join(match_key(text).split()[:LEDE_WORDS])
+    lede = " ".join(_one_spelling(match_key(text)).split()[:LEDE_WORDS])
     return f"{story_title(title)} {lede}".strip()
 
 
