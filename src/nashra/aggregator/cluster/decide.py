@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from nashra.classifier.normalize import match_key
 
-from .places import about_other_countries
+from .places import countries
 from .terms import Terms, containment, names_within
 
 SAME_STORY_JACCARD = 0.5  # char-5 Jaccard of title + lede; 19/20 same-story by manual judgement at 0.5-0.6
@@ -65,24 +65,38 @@ def figures(text: str) -> frozenset[str]:
     return frozenset(_NUMBER.findall(text))
 
 
-def same_template_other_day(a: str, b: str, by_figures: bool = True) -> bool:
+@dataclass(frozen=True)
+class Marks:
+    """What tells one edition of a recurring item from another: the countries, days, rounds and figures a story
+    text names (computed once per item, where it is parsed)."""
+
+    countries: frozenset[str]
+    days: frozenset[str]
+    rounds: frozenset[str]
+    figures: frozenset[str]
+
+
+def marks(text: str) -> Marks:
+    return Marks(countries(text), calendar_words(text), ordinal_words(text), figures(text))
+
+
+def other_edition(a: Marks, b: Marks, by_figures: bool = True) -> bool:
     """Two editions of a recurring item — a daily briefing, prices, weather, a market close — share most words
     but not their day or their figures: they are different stories however similar their shingles are.
     An agency copy keeps both (figures may be reworded, but rarely all of them). Likewise one template told of
     two countries (places.py). `by_figures=False`: the figures are not asked (an update's toll changes)."""
-    if about_other_countries(a, b):
-        return True
-    for marks in (calendar_words, ordinal_words):  # each names a day or round the other does not: May, June
-        marks_a, marks_b = marks(a), marks(b)
-        if marks_a - marks_b and marks_b - marks_a:
+    for mine, theirs in ((a.countries, b.countries), (a.days, b.days), (a.rounds, b.rounds)):
+        if mine - theirs and theirs - mine:  # each names a country, day or round the other does not
             return True
-    if not by_figures:
+    if not by_figures or not (a.figures and b.figures):
         return False
-    figs_a, figs_b = figures(a), figures(b)
-    if not (figs_a and figs_b):
-        return False
-    shared = len(figs_a & figs_b)
-    return shared == 0 or (min(len(figs_a), len(figs_b)) >= 2 and shared / len(figs_a | figs_b) < 0.5)
+    shared = len(a.figures & b.figures)
+    return shared == 0 or (min(len(a.figures), len(b.figures)) >= 2 and shared / len(a.figures | b.figures) < 0.5)
+
+
+def same_template_other_day(a: str, b: str, by_figures: bool = True) -> bool:
+    """`other_edition` of two matching-form story texts."""
+    return other_edition(marks(a), marks(b), by_figures)
 
 
 def edition(title: str) -> bool:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .decide import FIGURES_SIMILARITY, RETOLD_CONTAINMENT, edition, same_event, same_template_other_day
+from .decide import FIGURES_SIMILARITY, RETOLD_CONTAINMENT, Marks, edition, marks, other_edition, same_event
 from .minhash import batch_band_keys, batch_shingles, batch_signatures, jaccard, similarity, story_text, title_key
 from .terms import Terms, names_within, retell_keys, story_terms
 
@@ -25,6 +25,7 @@ class Fingerprint:
     terms: Terms  # names and weighted stems, for the retelling tier
     retell_keys: tuple[int, ...] = ()  # where tellings of one event meet: rarest names and stems
     edition: bool = False  # a roundup or recurring bulletin: never a retelling
+    marks: Marks = Marks(frozenset(), frozenset(), frozenset(), frozenset())  # countries, days, rounds, figures
 
 
 class RecentFingerprints(OrderedDict):
@@ -55,11 +56,12 @@ def fingerprints(items: list[tuple[str, str]], keyed: bool = True) -> list[Finge
     terms = story_terms(stories)
     heads = [story_text(title, "") for title, _ in items]
     if not keyed:
-        return [Fingerprint(story, hashes, (), t, (), edition(head))
+        return [Fingerprint(story, hashes, (), t, (), edition(head), marks(story))
                 for story, hashes, t, head in zip(stories, own, terms, heads)]
     bands = batch_band_keys(batch_signatures(own))
     titles = [title_key(title) for title, _ in items]
-    return [Fingerprint(story, hashes, tuple(k) if tk is None else (*k, tk), t, retell_keys(t, head), edition(head))
+    return [Fingerprint(story, hashes, tuple(k) if tk is None else (*k, tk), t, retell_keys(t, head), edition(head),
+                        marks(story))
             for story, hashes, k, tk, t, head in zip(stories, own, bands, titles, terms, heads)]
 
 
@@ -75,9 +77,9 @@ def story_score(a: Fingerprint, b: Fingerprint, threshold: float, copy: bool = T
     if score >= threshold:
         if score < NEAR_COPY and not names_within(a.terms, b.terms):
             return 0.0  # one template, each naming a place or person the other does not: two events
-        return 0.0 if same_template_other_day(a.text, b.text) else score
+        return 0.0 if other_edition(a.marks, b.marks) else score
     if retold is None or a.edition or b.edition or not same_event(a.terms, b.terms, retold):
         return score
     near = score if copy else similarity(a.shingles, b.shingles)
     # other figures in much the same words are another edition (prices, a daily toll); in a retelling, an update
-    return 0.0 if same_template_other_day(a.text, b.text, by_figures=near >= FIGURES_SIMILARITY) else threshold
+    return 0.0 if other_edition(a.marks, b.marks, by_figures=near >= FIGURES_SIMILARITY) else threshold

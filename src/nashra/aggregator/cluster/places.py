@@ -5,8 +5,6 @@ because outlets swap them freely in copies of one story (الأمريكي / ال
 
 from __future__ import annotations
 
-from functools import lru_cache
-
 from nashra.classifier.gazetteer import with_proclitics
 from nashra.classifier.normalize import match_key
 
@@ -106,7 +104,6 @@ def _table() -> tuple[dict[str, str], dict[str, int]]:
 _FORMS, _LONGER = _table()
 
 
-@lru_cache(maxsize=4096)
 def countries(text: str) -> frozenset[str]:
     """The countries a matching-form text names (one name per country)."""
     words = text.split()
@@ -120,9 +117,3 @@ def countries(text: str) -> frozenset[str]:
                     found.add(country)
     return frozenset(found)
 
-
-def about_other_countries(a: str, b: str) -> bool:
-    """Each text names a country the other does not: two stories, however alike their wording.
-    (A copy that only adds or drops a country, as a closing sentence or a cut clause does, still matches.)"""
-    ca, cb = countries(a), countries(b)
-    return bool(ca - cb) and bool(cb - ca)

@@ -7,7 +7,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from .lists import insert_many, insert_returning_ids, list_param, one_of
+from .lists import driver_rows, insert_many, insert_returning_ids, list_param, one_of
 from .schema import feeds, items, stories, story_bands
 
 # Built once: this runs for every new item, and building Core statements costs more than running them.
@@ -53,8 +53,8 @@ def window_index(conn: Connection, keys: list[int], hashes: list[str], since: da
     """For a batch of new items: the stored items under each band key (the newest ITEMS_PER_KEY of them; ids
     grow with time), and under each exact content hash, as (item id, epoch seconds published)."""
     by_key: dict[int, list[tuple[int, int]]] = {}
-    for key, item_id, published in conn.exec_driver_sql(_BANDS_OF[conn.dialect.name],
-                                                        (list_param(conn, keys), epoch(since), epoch(until))):
+    for key, item_id, published in driver_rows(conn, _BANDS_OF[conn.dialect.name],
+                                               (list_param(conn, keys), epoch(since), epoch(until))):
         by_key.setdefault(key, []).append((item_id, published))
     by_hash: dict[str, list[tuple[int, int]]] = {}
     if hashes:
@@ -81,7 +81,7 @@ def item_texts(conn: Connection, ids: list[int]) -> dict[int, tuple[str, str]]:
 
 
 def add_bands(conn: Connection, rows: list[tuple[int, int, int]]) -> None:
-    """(key, item id, epoch published) rows: an item's 32 LSH bands, its title key and its name keys."""
+    """(key, item id, epoch published) rows: an item's 32 LSH bands, its title key and its retelling keys."""
     insert_many(conn, "story_bands", {"band_key": "bigint", "item_id": "int", "published": "bigint"}, rows)
 
 
