@@ -2,10 +2,11 @@
 
 Copies: MinHash over char 5-gram shingles of title + lede (format words like عاجل dropped), LSH with 32 bands x
 4 rows plus a same-title key, confirmed by exact Jaccard or containment. Retellings (other words, a fuller
-telling, an update): stories meet under their rarest names (gazetteer places, people, bodies) and stems, and join
-when one names all the other's names and tells most of its content words (decide.same_event). All keys live in the store's band index for the time window, so restarts and other workers
-see the same stories and a lookup costs the same at 10^4 or 10^6 items. Runs inside the poll's transaction: an
-item is stored and clustered together, or not at all.
+telling, an update, within a day): stories meet under their rarest names (gazetteer places, people, bodies) and
+title stems, and join when the other telling names all the names of the one that names fewer and tells much of
+its content words (decide.same_event). All keys live in the store's band index for the time window, so restarts
+and other workers see the same stories and a lookup costs the same at 10^4 or 10^6 items. Runs inside the
+poll's transaction: an item is stored and clustered together, or not at all.
 """
 
 from __future__ import annotations
@@ -62,18 +63,17 @@ def _meet(item: NewItem, fp: Fingerprint, when: int, spans: tuple[int, int],
     """The items within the window that `item` meets, with their publication times: under its band and title
     keys or its exact content hash (copies), and under its retelling keys (with how many of those keys each
     shares, ahead of its time: (-shared keys, published))."""
-    def within(pairs: Iterable[tuple[int, int]], span: int) -> dict[int, int]:
-        return {i: t for i, t in pairs if when - span <= t <= when + span and i != item.id}
-
     copies, retellings = spans
-    close = within((pair for k in fp.keys for pair in lookup(k)), copies)
+    close = {i: t for k in fp.keys for i, t in lookup(k) if when - copies <= t <= when + copies and i != item.id}
     if by_hash is not None:
-        close.update(within(by_hash.get(item.content_hash, ()), copies))
+        close.update((i, t) for i, t in by_hash.get(item.content_hash, ())
+                     if when - copies <= t <= when + copies and i != item.id)
     retold: dict[int, tuple[int, int]] = {}
+    low, high = when - retellings, when + retellings
     for k in fp.retell_keys:
-        for i, t in within(lookup(k), retellings).items():
-            shared = retold.get(i, (0, t))[0] - 1
-            retold[i] = (shared, t)
+        for i, t in lookup(k):
+            if low <= t <= high and i != item.id:
+                retold[i] = (retold[i][0] - 1 if i in retold else -1, t)
     return close, retold
 
 

@@ -57,7 +57,8 @@ def ordinal_words(text: str) -> frozenset[str]:
     """Ordinals and legs in a matching-form text: which round, leg or session of a series an edition is about
     (not the month تشرين الأول)."""
     words = text.split()
-    return frozenset(_ORDINALS[w] for before, w in zip(["", *words], words) if w in _ORDINALS and before not in _MONTH_FIRST)
+    return frozenset(_ORDINALS[w] for before, w in zip(["", *words], words)
+                     if w in _ORDINALS and before not in _MONTH_FIRST)
 
 
 def figures(text: str) -> frozenset[str]:
