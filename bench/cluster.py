@@ -293,7 +293,8 @@ def main() -> int:
             print(f"{n:>9,} items stored ({len(set(b[0] for b in bands)):,} in the 72 h band index, db {size_mb:,.0f} MB, "
                   f"filled in {fill_s:.0f} s): per added item {fp_ms + warm:.3f} ms = fingerprint {fp_ms:.3f} ms "
                   f"(parse workers) + cluster {warm:.3f} ms (storing thread, running daemon's cache; median of 3 "
-                  f"rounds, {rounds[0]:.3f}-{rounds[2]:.3f}; {cold:.3f} ms with the cold cache of a fresh start); {joined}/200 edited copies joined; peak RSS {rss_mb():.0f} MB")
+                  f"rounds, {rounds[0]:.3f}-{rounds[2]:.3f}; {cold:.3f} ms with the cold cache of a fresh start); "
+                  f"{joined}/200 edited copies joined; peak RSS {rss_mb():.0f} MB")
             store.close()
     print(datasketch_yardstick(base, 15000, random.Random(1)))
     return 0
