@@ -197,10 +197,11 @@ def entries(files: tuple[str, ...] | None = TOPIC_LEXICON) -> dict[str, tuple[st
 
 
 def canonical(name: str) -> str:
-    """One spelling for a country and its people (سوريا، سوري، السوريين -> سور), for comparing mentions."""
+    """One spelling for a country and its people (سوريا، سوري، السوريين -> سور; فرنسا، فرنسي -> فرنس), for
+    comparing mentions."""
     key = match_key(name)
     key = key[2:] if key.startswith("ال") and len(key) > 4 else key
-    for suffix in ("يون", "يين", "يه", "يا", "ي"):
+    for suffix in ("يون", "يين", "يه", "يا", "ي", "ا"):
         if key.endswith(suffix) and len(key) - len(suffix) >= 3:
             return key[: -len(suffix)]
     return key
