@@ -50,6 +50,7 @@ def test_shipped_feeds_yaml_is_valid():
     (("  allow_private_networks: [127.0.0.0/8]", "  allow_private_networks: [bogus]"),
      r"fetch.allow_private_networks: bad CIDR"),
     (("fetch:", "fetch:\n  workers: many"), r"fetch.workers: expected a whole number"),
+    (("fetch:", "stories:\n  retold_hours: -1\nfetch:"), r"feeds.yaml:6: stories.retold_hours: must be between 0 and"),
     (("  - name: بي بي سي عربي", "  - url: https://x.example/\n  - name: بي بي سي عربي"), r"feeds\[0\].name: required"),
 ])
 def test_errors_name_the_field(tmp_path, change, message):
