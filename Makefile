@@ -31,6 +31,7 @@ bench: $(STAMP)  ## the benchmarks (print figures; about 20 minutes in all)
 	$(BIN)/python bench/ingest.py
 	$(BIN)/python bench/classifier.py
 	$(BIN)/python bench/cluster.py
+	$(BIN)/python bench/stream.py
 	$(BIN)/python bench/scale.py
 
 clean:
