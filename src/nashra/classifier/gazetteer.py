@@ -29,7 +29,7 @@ from nashra.classifier.ngrams import MIX, SEQ, word_tokens
 from nashra.classifier.normalize import match_key
 
 CLASSES: tuple[str, ...] = ("arab", "israel", "intl", "world_body", "armed_group", "military")
-LEXICON = Path(__file__).with_name("lexicon")  # people, parties, forces, weapons, towns: `class<TAB>name` lines
+LEXICON = Path(__file__).with_name("lexicon")  # people, parties, forces, weapons, towns, clubs: `class<TAB>name`
 # The lexicon files the topic features use. places.tsv (3,800 towns and regions) measured no gain for topics on
 # dev_gold (0.845 -> 0.842 macro-F1; docs/classifier.md), so only the story matcher reads it.
 TOPIC_LEXICON = ("people", "military")

@@ -8,7 +8,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from .decide import FIGURES_SIMILARITY, RETOLD_CONTAINMENT, Marks, edition, marks, other_edition, same_event
-from .minhash import batch_band_keys, batch_shingles, batch_signatures, jaccard, similarity, story_text, title_key
+from .minhash import (batch_band_keys, batch_shingles, batch_signatures, jaccard, lede, similarity, story_title,
+                      title_key)
 from .terms import Terms, names_within, retell_keys, story_terms
 
 
@@ -23,9 +24,9 @@ class Fingerprint:
     shingles: np.ndarray
     keys: tuple[int, ...]  # the LSH band keys, then the title key when the title has one
     terms: Terms  # names and weighted stems, for the retelling tier
-    retell_keys: tuple[int, ...] = ()  # where tellings of one event meet: rarest names and stems
-    edition: bool = False  # a roundup or recurring bulletin: never a retelling
-    marks: Marks = Marks(frozenset(), frozenset(), frozenset(), frozenset())  # countries, days, rounds, figures
+    retell_keys: tuple[int, ...]  # where tellings of one event meet: rarest names and title stems (none: stored)
+    edition: bool  # a roundup or recurring bulletin: never a retelling
+    marks: Marks  # countries, days, rounds, figures: what tells editions of a recurring item apart
 
 
 class RecentFingerprints(OrderedDict):
@@ -51,15 +52,15 @@ def fingerprint(title: str, text: str) -> Fingerprint:
 def fingerprints(items: list[tuple[str, str]], keyed: bool = True) -> list[Fingerprint]:
     """The fingerprint of every (title, text), batched: a feed's items cost about half as much each.
     `keyed=False` leaves out the index keys (for stored candidates, which are looked up, not indexed)."""
-    stories = [story_text(title, text) for title, text in items]
+    heads = [story_title(title) for title, _ in items]  # each title's matching form, once
+    stories = [f"{head} {lede(text)}".strip() for head, (_, text) in zip(heads, items)]  # = story_text
     own = batch_shingles(stories)
     terms = story_terms(stories)
-    heads = [story_text(title, "") for title, _ in items]
     if not keyed:
         return [Fingerprint(story, hashes, (), t, (), edition(head), marks(story))
                 for story, hashes, t, head in zip(stories, own, terms, heads)]
     bands = batch_band_keys(batch_signatures(own))
-    titles = [title_key(title) for title, _ in items]
+    titles = [title_key(head) for head in heads]
     return [Fingerprint(story, hashes, tuple(k) if tk is None else (*k, tk), t, retell_keys(t, head), edition(head),
                         marks(story))
             for story, hashes, k, tk, t, head in zip(stories, own, bands, titles, terms, heads)]

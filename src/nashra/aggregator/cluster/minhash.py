@@ -46,23 +46,27 @@ def _one_spelling(text: str) -> str:
 
 def story_title(title: str) -> str:
     """The matching form of a title without its format words."""
-    return _one_spelling(match_key(_BOILERPLATE.sub("", match_key(title))))
+    return _one_spelling(match_key(_BOILERPLATE.sub("", match_key(title)))).strip()
+
+
+def lede(text: str) -> str:
+    """The matching form of the first LEDE_WORDS words of an item's text."""
+    return " ".join(_one_spelling(match_key(text)).split()[:LEDE_WORDS])
 
 
 def story_text(title: str, text: str) -> str:
     """The matching form of a story: title without format words, then the first words of the text."""
-    lede = " ".join(_one_spelling(match_key(text)).split()[:LEDE_WORDS])
-    return f"{story_title(title)} {lede}".strip()
+    return f"{story_title(title)} {lede(text)}".strip()
 
 
-def title_key(title: str) -> int | None:
-    """A key shared by items with the same title (format words aside), stored beside the band keys.
+def title_key(head: str) -> int | None:
+    """A key shared by items with the same title (format words aside; `head`: its `story_title`), stored beside
+    the band keys.
 
     Outlets often run a wire story as a bare headline: its shingles are all inside the full copy, but the
     Jaccard of the two is low, so their bands rarely meet. The same headline makes them candidates; the
     containment check in `similarity` still decides. Titles of under four words (a bare "أخبار") give none."""
-    words = story_title(title)
-    return index_key(words, b"nashra-title") if len(words.split()) >= TITLE_KEY_MIN_WORDS else None
+    return index_key(head, b"nashra-title") if len(head.split()) >= TITLE_KEY_MIN_WORDS else None
 
 
 def index_key(text: str, kind: bytes) -> int:
