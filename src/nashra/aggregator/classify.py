@@ -153,10 +153,11 @@ class TopicStage:
         model = self.ensure_model()
         if model is None or not rows:
             return []
-        if computed is not None and all(s is not None for s in computed):
-            all_scores = computed
-        else:
-            all_scores = model.predict_scores([item_text(title, text) for _, title, text in rows])
+        all_scores = list(computed) if computed is not None else [None] * len(rows)
+        missing = [k for k, scores in enumerate(all_scores) if scores is None]
+        if missing:  # the workers had no model, or these rows came from a poll parsed here
+            for k, scores in zip(missing, model.predict_scores([item_text(*rows[k][1:]) for k in missing])):
+                all_scores[k] = scores
         thresholds = model.thresholds
         result = []
         for (item_id, title, text), scores in zip(rows, all_scores):

@@ -62,6 +62,16 @@ class Poll:
     seconds: float = 0.0  # fetch and parse
 
 
+@dataclass(frozen=True)
+class _Written:
+    """What storing one poll did."""
+
+    update: FeedUpdate
+    status: str  # new | unchanged | error | gone
+    stored: list[tuple[int, CleanItem]]  # new items with their ids
+    changed: int
+
+
 @dataclass
 class CycleReport:
     outcomes: list[PollOutcome] = field(default_factory=list)
@@ -316,14 +326,9 @@ class Updater:
                 done, _ = wait(pending, timeout=0.5, return_when=FIRST_COMPLETED)
                 for future in done:
                     del pending[future]
-                    poll = future.result()
-                    try:
-                        outcome = self.record(poll)
-                    except OperationalError as exc:  # e.g. locked past the busy timeout: this feed waits
-                        log.error("feed %r <%s>: poll not stored: database error: %s; retried when its "
-                                  "lease expires", poll.feed.name, poll.feed.url, exc.orig)
-                        outcome = PollOutcome(feed_id=poll.feed.id, feed_name=poll.feed.name, url=poll.feed.url,
-                                              status="error", error=f"database error: {exc.orig}")
+                # the polls that finished meanwhile are stored together: the slower storing is, the more
+                # of them share a commit
+                for outcome in self.record_group([future.result() for future in done]) if done else ():
                     report.outcomes.append(outcome)
                     if progress:
                         progress(outcome)
@@ -331,41 +336,68 @@ class Updater:
 
     def record(self, poll: Poll) -> PollOutcome:
         """Store one poll in one transaction and decide the feed's next check."""
-        cfg, feed, now = self.config, poll.feed, poll.checked_at
-        name, url = feed.name, feed.url
-        with self.store.begin() as conn:
-            if poll.error:
-                update = FeedUpdate(
-                    next_check_at=next_check_after_error(now, cfg.schedule, error_count=feed.error_count + 1,
-                                                         retry_after=poll.retry_after),
-                    checked_at=now, success=False, error=poll.error,
-                    gone_reason=f"{poll.error} (at {now:%Y-%m-%d %H:%M} UTC)" if poll.gone else None)
-                feeds.record(conn, feed.id, update)
-                status, new, changed = ("gone" if poll.gone else "error"), 0, 0
-            else:
-                cutoff = now - timedelta(days=cfg.retention_days)
-                stored, changed = items.save(conn, feed.id, poll.items, now, cutoff)
-                new = len(stored)
+        return self.record_group([poll])[0]
+
+    def record_group(self, polls: list[Poll]) -> list[PollOutcome]:
+        """Store the polls that finished together in one transaction: each feed is still recorded whole or
+        not at all, and a busy cycle pays one commit and one story lookup for several feeds, not one each
+        (a commit writes every page the polls dirtied; the band index is dirtied in the same pages again and
+        again). Should the transaction fail, each poll is tried in one of its own, so that one cannot hold
+        back the others."""
+        try:
+            with self.store.begin() as conn:
+                written = [self._write(conn, poll) for poll in polls]
+                new = [(item_id, item, poll) for poll, w in zip(polls, written) for item_id, item in w.stored]
                 assign_stories(conn, [NewItem(item_id, item.title, item.text, item.published, item.content_hash,
-                                              poll.fingerprints.get(item.identity))
-                                      for item_id, item in stored], self.cluster, now, self.recent)
-                if self.topics is not None:
-                    self.topics.save_scores(conn, [(item_id, item.title, item.text) for item_id, item in stored],
-                                            [poll.scores.get(item.identity) for _, item in stored] if poll.scores
-                                            else None, new=True)
-                headers = poll.fetched.headers if poll.fetched else {}
-                update = FeedUpdate(
-                    next_check_at=next_check_after_success(
-                        now, cfg.schedule, item_times=items.recent_times(conn, feed.id),
-                        ttl_minutes=poll.ttl_minutes, max_age=cache_max_age(headers.get("cache-control"))),
-                    checked_at=now, success=True, problem=poll.problem,
-                    etag=headers.get("etag"), last_modified=headers.get("last-modified"),
-                    new_url=poll.fetched.permanent_url if poll.fetched else None,
-                    title=poll.title, site_link=poll.site_link)
-                feeds.record(conn, feed.id, update)
-                if new or changed:
+                                              poll.fingerprints.get(item.identity)) for item_id, item, poll in new],
+                               self.cluster, polls[0].checked_at, self.recent)
+                if self.topics is not None and new:
+                    self.topics.save_scores(conn, [(item_id, item.title, item.text) for item_id, item, _ in new],
+                                            [poll.scores.get(item.identity) for _, item, poll in new], new=True)
+                if any(w.stored or w.changed for w in written):
                     coordination.note_change(conn)
-                status = "unchanged" if poll.fetched and poll.fetched.not_modified else "new"
+        except OperationalError as exc:  # e.g. locked past the busy timeout
+            if len(polls) > 1:
+                return [outcome for poll in polls for outcome in self.record_group([poll])]
+            poll = polls[0]
+            log.error("feed %r <%s>: poll not stored: database error: %s; retried when its lease expires",
+                      poll.feed.name, poll.feed.url, exc.orig)
+            return [PollOutcome(feed_id=poll.feed.id, feed_name=poll.feed.name, url=poll.feed.url, status="error",
+                                error=f"database error: {exc.orig}")]
+        return [self._outcome(poll, w) for poll, w in zip(polls, written)]
+
+    def _write(self, conn, poll: Poll) -> _Written:
+        """A poll's items and the feed's state, written in the caller's transaction; clustering and topics
+        are the caller's, for all the polls of a group at once."""
+        cfg, feed, now = self.config, poll.feed, poll.checked_at
+        if poll.error:
+            update = FeedUpdate(
+                next_check_at=next_check_after_error(now, cfg.schedule, error_count=feed.error_count + 1,
+                                                     retry_after=poll.retry_after),
+                checked_at=now, success=False, error=poll.error,
+                gone_reason=f"{poll.error} (at {now:%Y-%m-%d %H:%M} UTC)" if poll.gone else None)
+            feeds.record(conn, feed.id, update)
+            return _Written(update, "gone" if poll.gone else "error", [], 0)
+        cutoff = now - timedelta(days=cfg.retention_days)
+        stored, changed = items.save(conn, feed.id, poll.items, now, cutoff)
+        headers = poll.fetched.headers if poll.fetched else {}
+        update = FeedUpdate(
+            next_check_at=next_check_after_success(
+                now, cfg.schedule, item_times=items.recent_times(conn, feed.id),
+                ttl_minutes=poll.ttl_minutes, max_age=cache_max_age(headers.get("cache-control"))),
+            checked_at=now, success=True, problem=poll.problem,
+            etag=headers.get("etag"), last_modified=headers.get("last-modified"),
+            new_url=poll.fetched.permanent_url if poll.fetched else None,
+            title=poll.title, site_link=poll.site_link)
+        feeds.record(conn, feed.id, update)
+        status = "unchanged" if poll.fetched and poll.fetched.not_modified else "new"
+        return _Written(update, status, stored, changed)
+
+    @staticmethod
+    def _outcome(poll: Poll, written: _Written) -> PollOutcome:
+        """Log a stored poll, one line, and say what it did."""
+        feed, update, new = poll.feed, written.update, len(written.stored)
+        name, url = feed.name, feed.url
         if poll.error:
             log.warning("feed %r <%s>: %s; next try %s", name, url, poll.error,
                         "never (gone)" if poll.gone else f"{update.next_check_at:%Y-%m-%d %H:%M} UTC")
@@ -373,8 +405,8 @@ class Updater:
             if update.new_url:
                 log.info("feed %r <%s>: moved permanently to <%s>", name, url, update.new_url)
             log.info("feed %r <%s>: %s, %d new, %d updated%s", name, url,
-                     "304 not modified" if status == "unchanged" else f"{len(poll.items)} entries", new, changed,
-                     f"; problem: {poll.problem}" if poll.problem else "")
-        return PollOutcome(feed_id=feed.id, feed_name=name, url=url, status=status, new_items=new,
-                           updated_items=changed, error=poll.error, entries=len(poll.items),
+                     "304 not modified" if written.status == "unchanged" else f"{len(poll.items)} entries", new,
+                     written.changed, f"; problem: {poll.problem}" if poll.problem else "")
+        return PollOutcome(feed_id=feed.id, feed_name=name, url=url, status=written.status, new_items=new,
+                           updated_items=written.changed, error=poll.error, entries=len(poll.items),
                            fetch_seconds=poll.seconds)
