@@ -101,3 +101,48 @@ def test_database_locked_by_another_process(tmp_path, server, capsys):
         daemon.terminate()
         _, err = daemon.communicate(timeout=15)
     assert "database is locked" in err and "Traceback" not in err
+
+
+def test_polls_stored_together_each_alone_when_the_group_fails(tmp_path, server):
+    """Polls that finish together share one transaction; when it fails (here: the database locked past the
+    busy timeout), each poll gets its own error outcome, nothing of either is half-stored, and the next try
+    stores both."""
+    from datetime import datetime, timezone
+
+    from nashra.aggregator.config import load_config
+    from nashra.aggregator.daemon import Daemon
+    from nashra.aggregator.store import Store, feeds
+    from nashra.aggregator.update import poll_feed
+
+    first = server.route("/one", rss(sample_items(3)))
+    second = server.route("/two", rss(sample_items(2, prefix="آخر", first=3)))
+    path = write_config(tmp_path, "\n".join([
+        "database: sqlite:///var/nashra.db", "database_busy_timeout: 0.5", "fetch:",
+        "  allow_private_networks: [127.0.0.1/32]", "feeds:", "  - name: أ", f"    url: {first}",
+        "  - name: ب", f"    url: {second}"]) + "\n")
+    cfg = load_config(path)
+    store = Store(cfg.database, busy_timeout=0.5)
+    daemon = Daemon(cfg, store)
+    daemon.sync_feeds()
+    with store.begin() as conn:
+        due = feeds.claim_due(conn, datetime.now(timezone.utc), 300, limit=10)
+    polls = [poll_feed(feed, daemon.fetcher, cfg) for feed in due]
+    assert sorted(len(p.items) for p in polls) == [2, 3]
+    ready = threading.Event()
+    locker = threading.Thread(target=hold_lock, args=(tmp_path / "var" / "nashra.db", 2, ready))
+    locker.start()
+    ready.wait(5)
+    outcomes = daemon.updater.record_group(polls)
+    locker.join()
+    assert [o.status for o in outcomes] == ["error", "error"]
+    assert all("database is locked" in o.error for o in outcomes)
+    assert {o.feed_name for o in outcomes} == {"أ", "ب"} and count_items(tmp_path) == 0
+    outcomes = daemon.updater.record_group(polls)
+    assert sorted(o.new_items for o in outcomes) == [2, 3] and count_items(tmp_path) == 5
+    conn = sqlite3.connect(tmp_path / "var" / "nashra.db")
+    try:  # clustered in the same transaction: every item has its story
+        assert conn.execute("SELECT COUNT(*) FROM items WHERE story_id IS NULL").fetchone()[0] == 0
+    finally:
+        conn.close()
+    daemon.close()
+    store.close()

@@ -35,6 +35,7 @@ from .store import Store, coordination, feeds, items
 from .store.feeds import FeedUpdate
 
 log = logging.getLogger("nashra.update")
+WORKER_NICENESS = 10
 PROCESS_THRESHOLD = 16  # fewer feeds due than this: parse on the fetch threads, no process start-up
 
 
@@ -93,8 +94,9 @@ class CycleReport:
         return self.new_items + self.updated_items > 0
 
 
-def _die_with_parent(parent_pid: int) -> None:
-    """Initializer of the parse workers: they must not outlive a daemon that was killed (kill -9 included)."""
+def _start_worker(parent_pid: int) -> None:
+    """Initializer of the parse workers: they must not outlive a daemon that was killed (kill -9 included), and
+    they run below the storing thread's priority."""
     try:
         import ctypes
         import signal
@@ -111,6 +113,12 @@ def _die_with_parent(parent_pid: int) -> None:
     if os.getppid() != parent_pid:
         os._exit(0)
     threading.Thread(target=watch, daemon=True).start()
+    try:
+        # the storing thread is the narrowest point of a busy cycle, and it shares the cores with these
+        # workers: they only run ahead of it, so they give way to it (and to the rest of the machine)
+        os.nice(WORKER_NICENESS)
+    except OSError:
+        pass
 
 
 @dataclass(frozen=True)
@@ -234,7 +242,7 @@ class Updater:
         if self._processes is None and cores > 1 and feeds_due >= PROCESS_THRESHOLD:
             self._processes = ProcessPoolExecutor(max_workers=cores,
                                                   mp_context=multiprocessing.get_context("spawn"),
-                                                  initializer=_die_with_parent, initargs=(os.getpid(),))
+                                                  initializer=_start_worker, initargs=(os.getpid(),))
 
     def start_workers(self, feeds_active: int) -> None:
         """Start and warm the parse processes with the daemon (when there are enough feeds to use them), so

@@ -94,7 +94,7 @@ def _remember(conn: Connection, known: RecentFingerprints, ids: list[int]) -> No
 
 def assign_stories(conn: Connection, batch: list[NewItem], settings: ClusterSettings, now: datetime,
                    known: RecentFingerprints | None = None) -> list[int]:
-    """Put newly stored items (one feed poll) into stories; returns their story ids, in order.
+    """Put newly stored items (one feed poll, or several) into stories; returns their story ids, in order.
 
     A handful of statements per batch rather than per item: the band index and the candidates are read
     once, the batch's own items are matched against each other in memory, and everything is written with
@@ -125,7 +125,9 @@ def assign_stories(conn: Connection, batch: list[NewItem], settings: ClusterSett
     batch_keys: dict[int, list[tuple[int, int]]] = {}
     placements: list[tuple[int, int | str]] = []
     for item, fp, when_item, (close_stored, retold_stored) in zip(batch, prepared, published, met):
-        close_batch, retold_batch = _meet(item, fp, when_item, spans, lambda k: batch_keys.get(k, ()))
+        # as in the store, the newest few under a key: a batch of several polls names غزة fifty times
+        close_batch, retold_batch = _meet(item, fp, when_item, spans,
+                                          lambda k: batch_keys.get(k, ())[-stories.ITEMS_PER_KEY:])
         close = {i: t for i, t in (*close_stored.items(), *close_batch.items()) if i in story_of}
         retold = _nearest({**retold_stored, **retold_batch}, close, when_item, story_of)
         found = []
@@ -158,12 +160,14 @@ def assign_stories(conn: Connection, batch: list[NewItem], settings: ClusterSett
     order = list(pending)
     created = [{"founder_item_id": p.founder, "first_published": p.first, "last_published": p.last,
                 "item_count": p.count, "created_at": now} for p in pending.values()]
+    # in key order: neighbouring rows of the index's B-tree are written one after another
+    bands = sorted((k, item.id, when) for item, fp, when in zip(batch, prepared, published)
+                   for k in {*fp.keys, *fp.retell_keys})
     new_ids = stories.write_assignments(
         conn, created,
         [{"b_story": sid, "b_count": g.count, "b_first": g.first, "b_last": g.last} for sid, g in grown.items()],
         [(item, None, order.index(story)) if isinstance(story, str) else (item, story, 0)
-         for item, story in placements],
-        [(k, item.id, when) for item, fp, when in zip(batch, prepared, published) for k in {*fp.keys, *fp.retell_keys}])
+         for item, story in placements], bands)
     ids_of = dict(zip(order, new_ids))
     return [ids_of[story] if isinstance(story, str) else story for _, story in placements]
 
