@@ -103,10 +103,10 @@ def test_database_locked_by_another_process(tmp_path, server, capsys):
     assert "database is locked" in err and "Traceback" not in err
 
 
-def test_polls_stored_together_each_alone_when_the_group_fails(tmp_path, server):
+def test_polls_stored_together_fail_together_and_whole(tmp_path, server):
     """Polls that finish together share one transaction; when it fails (here: the database locked past the
     busy timeout), each poll gets its own error outcome, nothing of either is half-stored, and the next try
-    stores both."""
+    stores both, clustered."""
     from datetime import datetime, timezone
 
     from nashra.aggregator.config import load_config

@@ -350,8 +350,9 @@ class Updater:
         """Store the polls that finished together in one transaction: each feed is still recorded whole or
         not at all, and a busy cycle pays one commit and one story lookup for several feeds, not one each
         (a commit writes every page the polls dirtied; the band index is dirtied in the same pages again and
-        again). Should the transaction fail, each poll is tried in one of its own, so that one cannot hold
-        back the others."""
+        again). A database error (locked past the busy timeout, disk full) fails every poll of the group, each
+        with its own outcome: none is half-stored, and each is polled again when its lease expires. (Trying
+        them one by one would only wait out the busy timeout once per feed.)"""
         try:
             with self.store.begin() as conn:
                 written = [self._write(conn, poll) for poll in polls]
@@ -364,14 +365,12 @@ class Updater:
                                             [poll.scores.get(item.identity) for _, item, poll in new], new=True)
                 if any(w.stored or w.changed for w in written):
                     coordination.note_change(conn)
-        except OperationalError as exc:  # e.g. locked past the busy timeout
-            if len(polls) > 1:
-                return [outcome for poll in polls for outcome in self.record_group([poll])]
-            poll = polls[0]
-            log.error("feed %r <%s>: poll not stored: database error: %s; retried when its lease expires",
-                      poll.feed.name, poll.feed.url, exc.orig)
+        except OperationalError as exc:  # e.g. locked past the busy timeout: these feeds wait
+            for poll in polls:
+                log.error("feed %r <%s>: poll not stored: database error: %s; retried when its lease expires",
+                          poll.feed.name, poll.feed.url, exc.orig)
             return [PollOutcome(feed_id=poll.feed.id, feed_name=poll.feed.name, url=poll.feed.url, status="error",
-                                error=f"database error: {exc.orig}")]
+                                error=f"database error: {exc.orig}") for poll in polls]
         return [self._outcome(poll, w) for poll, w in zip(polls, written)]
 
     def _write(self, conn, poll: Poll) -> _Written:
