@@ -181,7 +181,7 @@ def fill_store(store: Store, n: int, now: datetime, base, rng) -> None:
                                   "last_published": published, "item_count": 1, "created_at": published})
             if published >= window_start:
                 fp = fingerprint(title, summary)
-                for key in {*fp.keys, *fp.retell_keys}:
+                for key in set(fp.index_keys):
                     batch_bands.append((key, i, int(published.timestamp())))
             if len(batch_items) >= 5000:
                 flush(conn)

@@ -20,6 +20,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, timezone
 from typing import Callable, ContextManager
 
+from sqlalchemy.engine import Connection
 from sqlalchemy.exc import OperationalError
 from urllib.parse import urlsplit
 
@@ -342,10 +343,6 @@ class Updater:
                         progress(outcome)
         return report
 
-    def record(self, poll: Poll) -> PollOutcome:
-        """Store one poll in one transaction and decide the feed's next check."""
-        return self.record_group([poll])[0]
-
     def record_group(self, polls: list[Poll]) -> list[PollOutcome]:
         """Store the polls that finished together in one transaction: each feed is still recorded whole or
         not at all, and a busy cycle pays one commit and one story lookup for several feeds, not one each
@@ -373,7 +370,7 @@ class Updater:
                                 error=f"database error: {exc.orig}") for poll in polls]
         return [self._outcome(poll, w) for poll, w in zip(polls, written)]
 
-    def _write(self, conn, poll: Poll) -> _Written:
+    def _write(self, conn: Connection, poll: Poll) -> _Written:
         """A poll's items and the feed's state, written in the caller's transaction; clustering and topics
         are the caller's, for all the polls of a group at once."""
         cfg, feed, now = self.config, poll.feed, poll.checked_at

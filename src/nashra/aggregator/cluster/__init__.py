@@ -21,7 +21,7 @@ from ..store import stories
 from .decide import MAX_STORY_ITEMS, RETOLD_CONTAINMENT, SAME_STORY_JACCARD, Candidate, choose_story
 from .fingerprint import Fingerprint, RecentFingerprints, fingerprint, fingerprints, story_score
 
-__all__ = ["ClusterSettings", "Fingerprint", "NewItem", "RecentFingerprints", "assign_stories", "assign_story",
+__all__ = ["ClusterSettings", "Fingerprint", "NewItem", "RecentFingerprints", "assign_stories",
            "fingerprint", "fingerprints", "story_score"]
 
 RETOLD_CANDIDATES = 8  # items met only under retelling keys: the closest in time are checked
@@ -107,7 +107,7 @@ def assign_stories(conn: Connection, batch: list[NewItem], settings: ClusterSett
     prepared = [item.fingerprint if item.fingerprint is not None else next(computed) for item in batch]
     since = min(i.published for i in batch) - settings.window
     until = max(i.published for i in batch) + settings.window
-    by_key, by_hash = stories.window_index(conn, sorted({k for fp in prepared for k in (*fp.keys, *fp.retell_keys)}),
+    by_key, by_hash = stories.window_index(conn, sorted({k for fp in prepared for k in fp.index_keys}),
                                            sorted({i.content_hash for i in batch}), since, until)
     published = [stories.epoch(item.published) for item in batch]
     spans = (int(settings.window.total_seconds()), int(min(settings.retold_window, settings.window).total_seconds()))
@@ -154,7 +154,7 @@ def assign_stories(conn: Connection, batch: list[NewItem], settings: ClusterSett
                 sizes[story] += 1
         story_of[item.id] = story
         known.remember(item.id, fp)
-        for k in (*fp.keys, *fp.retell_keys):
+        for k in fp.index_keys:
             batch_keys.setdefault(k, []).append((item.id, when_item))
         placements.append((item.id, story))
     order = list(pending)
@@ -162,7 +162,7 @@ def assign_stories(conn: Connection, batch: list[NewItem], settings: ClusterSett
                 "item_count": p.count, "created_at": now} for p in pending.values()]
     # in key order: neighbouring rows of the index's B-tree are written one after another
     bands = sorted((k, item.id, when) for item, fp, when in zip(batch, prepared, published)
-                   for k in {*fp.keys, *fp.retell_keys})
+                   for k in set(fp.index_keys))
     new_ids = stories.write_assignments(
         conn, created,
         [{"b_story": sid, "b_count": g.count, "b_first": g.first, "b_last": g.last} for sid, g in grown.items()],
@@ -170,8 +170,3 @@ def assign_stories(conn: Connection, batch: list[NewItem], settings: ClusterSett
          for item, story in placements], bands)
     ids_of = dict(zip(order, new_ids))
     return [ids_of[story] if isinstance(story, str) else story for _, story in placements]
-
-
-def assign_story(conn: Connection, item: NewItem, settings: ClusterSettings, now: datetime) -> int:
-    """Put one newly stored item into a story; returns the story id."""
-    return assign_stories(conn, [item], settings, now)[0]

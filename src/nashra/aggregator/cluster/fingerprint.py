@@ -8,8 +8,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from .decide import FIGURES_SIMILARITY, RETOLD_CONTAINMENT, Marks, edition, marks, other_edition, same_event
-from .minhash import (batch_band_keys, batch_shingles, batch_signatures, jaccard, lede, similarity, story_title,
-                      title_key)
+from .minhash import (batch_band_keys, batch_shingles, batch_signatures, headed_text, jaccard, similarity,
+                      story_title, title_key)
 from .terms import Terms, names_within, retell_keys, story_terms
 
 
@@ -27,6 +27,11 @@ class Fingerprint:
     retell_keys: tuple[int, ...]  # where tellings of one event meet: rarest names and title stems (none: stored)
     edition: bool  # a roundup or recurring bulletin: never a retelling
     marks: Marks  # countries, days, rounds, figures: what tells editions of a recurring item apart
+
+    @property
+    def index_keys(self) -> tuple[int, ...]:
+        """Every key the item is indexed under: its bands and title key, then its retelling keys."""
+        return (*self.keys, *self.retell_keys)
 
 
 class RecentFingerprints(OrderedDict):
@@ -53,7 +58,7 @@ def fingerprints(items: list[tuple[str, str]], keyed: bool = True) -> list[Finge
     """The fingerprint of every (title, text), batched: a feed's items cost about half as much each.
     `keyed=False` leaves out the index keys (for stored candidates, which are looked up, not indexed)."""
     heads = [story_title(title) for title, _ in items]  # each title's matching form, once
-    stories = [f"{head} {lede(text)}".strip() for head, (_, text) in zip(heads, items)]  # = story_text
+    stories = [headed_text(head, text) for head, (_, text) in zip(heads, items)]
     own = batch_shingles(stories)
     terms = story_terms(stories)
     if not keyed:

@@ -56,7 +56,12 @@ def lede(text: str) -> str:
 
 def story_text(title: str, text: str) -> str:
     """The matching form of a story: title without format words, then the first words of the text."""
-    return f"{story_title(title)} {lede(text)}".strip()
+    return headed_text(story_title(title), text)
+
+
+def headed_text(head: str, text: str) -> str:
+    """`story_text` for a title already in its `story_title` form (`head`), which the title key reuses."""
+    return f"{head} {lede(text)}".strip()
 
 
 def title_key(head: str) -> int | None:
