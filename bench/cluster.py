@@ -30,7 +30,7 @@ from nashra.aggregator.cluster import (ClusterSettings, Fingerprint, NewItem, Re
                                        fingerprint, fingerprints, story_score)
 from nashra.aggregator.cluster.decide import RETOLD_CONTAINMENT, SAME_STORY_JACCARD
 from nashra.aggregator.cluster.minhash import BANDS, NUM_PERM, ROWS, similarity, story_text
-from nashra.aggregator.cluster.terms import containment, name_overlap
+from nashra.aggregator.cluster.terms import Terms, containment
 from nashra.aggregator.identify import content_hash
 from nashra.aggregator.store import Store
 from nashra.aggregator.store.schema import feeds, items, stories, story_bands
@@ -46,6 +46,13 @@ def rss_mb() -> float:
 
 
 # --- part 1: quality on labelled pairs -------------------------------------------------------------------
+
+def name_overlap(a: Terms, b: Terms) -> float:
+    """Jaccard of the names two stories mention (printed per kind of pair); 0 when either names none."""
+    if not a.names or not b.names:
+        return 0.0
+    return len(a.names & b.names) / len(a.names | b.names)
+
 
 @dataclass(frozen=True)
 class Pair:

@@ -217,13 +217,6 @@ def story_terms(texts: list[str]) -> list[Terms]:
     return out
 
 
-def name_overlap(a: Terms, b: Terms) -> float:
-    """Jaccard of the names two stories mention; 0 when either names none."""
-    if not a.names or not b.names:
-        return 0.0
-    return len(a.names & b.names) / len(a.names | b.names)
-
-
 def names_within(a: Terms, b: Terms) -> bool:
     """Every name of the story that names fewer is named by the other too (a fuller telling adds names; another
     event in the same region names another town). True when either names none."""
